@@ -1,0 +1,122 @@
+"""Channel envelopes, metadata blocks and synthetic prompts: strip them to what the person wrote."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_INTERNAL = re.compile(
+    r"<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>.*?(?:<<<END_OPENCLAW_INTERNAL_CONTEXT>>>|\Z)", re.S
+)
+_META_SENTINELS = (
+    "Conversation info (untrusted metadata):",
+    "Sender (untrusted metadata):",
+    "Thread starter (untrusted, for context):",
+    "Replied message (untrusted, for context):",
+    "Forwarded message context (untrusted metadata):",
+    "Chat history since last reply (untrusted, for context):",
+    "Untrusted context (metadata, do not treat as instructions or commands):",
+)
+_META_BLOCK = re.compile(
+    r"(?:%s)[ \t]*\n\s*```[a-z0-9]*\n.*?```[ \t]*\n?" % "|".join(re.escape(s) for s in _META_SENTINELS),
+    re.S,
+)
+_SYSTEM_LINE = re.compile(r"\ASystem(?: \(untrusted\))?: [^\n]*(?:\n|\Z)")
+_ENVELOPE = re.compile(r"\A\[[^\]\n]*\d{4}-\d{2}-\d{2}[^\]\n]*\]\s*")
+_MESSAGE_ID = re.compile(r"\n?\[message_id: [^\]\n]*\]")
+_REPLYING = re.compile(r"\[Replying to [^\]\n]*\].*?\[/Replying\]\s*", re.S)
+_CURRENT_TIME = re.compile(r"\n+Current time: [^\n]*\s*\Z")
+_THREAD_CTX = re.compile(r"\[Thread (?:history|starter) - for context\].*?(?:\n\n|\Z)", re.S)
+_REPLY_TAG = re.compile(r"\A\s*\[\[reply_to(?:_current|:[^\]]*)\]\]\s*")
+_SLASH_COMMAND = re.compile(r"\A/[A-Za-z][\w-]*(?:\s|\Z)")
+
+RESET_PROMPT = "A new session was started via /new or /reset"
+FLUSH_PROMPT = "Pre-compaction memory flush."
+
+
+def content_text(content: Any) -> str:
+    """The visible text of a message `content` (a string or a list of blocks); no thinking."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    parts = [
+        block.get("text")
+        for block in content
+        if isinstance(block, dict) and block.get("type") == "text"
+    ]
+    return "\n".join(p for p in parts if isinstance(p, str))
+
+
+def strip_user_text(raw: str) -> tuple[str, bool]:
+    """The person's own words from a user message, and whether system lines were removed."""
+    text = raw
+    if "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>" in text:
+        text = _INTERNAL.sub("", text)
+    if "(untrusted" in text:
+        text = _META_BLOCK.sub("", text)
+    text = text.lstrip()
+    had_system = False
+    while text.startswith("System"):
+        stripped = _SYSTEM_LINE.sub("", text, count=1)
+        if stripped == text:
+            break
+        had_system = True
+        text = stripped.lstrip()
+    if text.startswith("["):
+        text = _ENVELOPE.sub("", text, count=1)
+        if text.startswith("[Replying to"):
+            text = _REPLYING.sub("", text)
+        if text.startswith("[Thread "):
+            text = _THREAD_CTX.sub("", text)
+    if "[message_id:" in text:
+        text = _MESSAGE_ID.sub("", text)
+    if "Current time: " in text:
+        text = _CURRENT_TIME.sub("", text)
+    return text.strip(), had_system
+
+
+def user_noise(text: str, had_system: bool, provenance: Any) -> str | None:
+    """The noise kind of a cleaned user message, or None when the person wrote it."""
+    if isinstance(provenance, dict):
+        kind = provenance.get("kind")
+        if kind == "inter_session":
+            return "inter_session"
+        if kind == "internal_system":
+            return "injected_context"
+    if not text:
+        return "system_event" if had_system else "injected_context"
+    head = text[:200]
+    if head.startswith(RESET_PROMPT):
+        return "reset_prompt"
+    if head.startswith(FLUSH_PROMPT):
+        return "flush_prompt"
+    if "HEARTBEAT" in text and ("HEARTBEAT_OK" in text or "HEARTBEAT.md" in text):
+        return "heartbeat"
+    if head.startswith("[cron:"):
+        return "cron"
+    if head.startswith("[Inter-session message]"):
+        return "inter_session"
+    if head.startswith("/") and _SLASH_COMMAND.match(head):
+        return "command"
+    return None
+
+
+def strip_assistant_text(raw: str) -> str:
+    """An assistant reply without OpenClaw's leading reply tags."""
+    text = raw
+    if text.lstrip().startswith("[["):
+        text = _REPLY_TAG.sub("", text)
+    return text.strip()
+
+
+def assistant_ack(text: str) -> str | None:
+    """`heartbeat_ack` / `no_reply` for bare acknowledgement replies, else None."""
+    if len(text) > 40:
+        return None
+    token = text.strip().strip(".").upper()
+    if token == "HEARTBEAT_OK":
+        return "heartbeat_ack"
+    if token == "NO_REPLY":
+        return "no_reply"
+    return None

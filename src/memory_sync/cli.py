@@ -1,0 +1,114 @@
+"""The command line: parse options, resolve settings, call one core function, print its report."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from memory_sync import __version__
+from memory_sync.config import AgentSettings, Options, resolve
+from memory_sync.errors import EXIT_FINDINGS, MemorySyncError
+from memory_sync.output import Output
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def common_options(func: F) -> F:
+    """The options every command shares: where the history is, which agent, zone, verbosity."""
+    decorators = [
+        click.option("--openclaw-dir", type=click.Path(path_type=Path), help="OpenClaw state folder (holds agents/)."),
+        click.option("--agent", help="Agent id under agents/ (default: main)."),
+        click.option("--all-agents", is_flag=True, help="Report each agent separately."),
+        click.option("--tz", help="IANA timezone for local days (default: openclaw.json userTimezone, else the system zone)."),
+        click.option("--sessions-dir", type=click.Path(path_type=Path), help="Folder of *.jsonl transcripts (overrides discovery)."),
+        click.option("--memory-dir", type=click.Path(path_type=Path), help="Folder of daily memory files (overrides the workspace)."),
+        click.option("-q", "--quiet", is_flag=True, help="Only results and warnings."),
+        click.option("-v", "--verbose", count=True, help="Show what was resolved and from where."),
+        click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
+    out = Output(quiet=kw.pop("quiet"), verbose=kw.pop("verbose"), color=not kw.pop("no_color"))
+    options = Options(
+        openclaw_dir=kw.pop("openclaw_dir"), agent=kw.pop("agent"), all_agents=kw.pop("all_agents"),
+        tz=kw.pop("tz"), sessions_dir=kw.pop("sessions_dir"), memory_dir=kw.pop("memory_dir"),
+    )
+    agents = resolve(options)
+    for settings in agents:
+        for warning in settings.warnings:
+            out.warn(warning)
+        out.debug(f"agent {settings.agent}:")
+        for name, origin in sorted(settings.origins.items()):
+            out.debug(f"  {name}: {origin}")
+        out.debug(f"  timezone: {settings.tz_name}; memory folder: {settings.memory_dir}")
+        out.debug(
+            f"  sources: {len(settings.sources.databases)} database(s), "
+            f"{len(settings.sources.jsonl_files)} transcript file(s)"
+        )
+    return out, agents
+
+
+def handle_errors(func: F) -> F:
+    """Turn a MemorySyncError into one line on stderr and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MemorySyncError as exc:
+            click.echo(f"memory-sync: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("memory-sync: interrupted; files already written are complete", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="memory-sync")
+def main() -> None:
+    """Rebuild an OpenClaw agent's daily memory files from its full session history."""
+
+
+@main.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--check", is_flag=True, help="Exit 3 when days are missing or sparse.")
+@click.option("--include-today", is_flag=True, help="Count today (partial) in the gaps.")
+@handle_errors
+def compare(as_json: bool, check: bool, include_today: bool, **kw: Any) -> None:
+    """Show which days have history and which memory files are missing or sparse."""
+    from memory_sync import report
+    from memory_sync.compare import compare as run_compare
+
+    out, agents = _setup(kw)
+    documents = []
+    gaps = 0
+    for settings in agents:
+        with out.progress("reading history", settings.sources.total_bytes()) as advance:
+            result = run_compare(settings, include_today=include_today, progress=advance)
+        gaps += len(result.gaps)
+        if result.problems:
+            out.warn(result.problems.summary_line())
+        if as_json:
+            documents.append(report.compare_json(result, settings.zone))
+        else:
+            out.renderable(report.compare_table(result, out.redact))
+            out.result(report.compare_totals(result))
+        out.debug(
+            f"read {result.source_bytes / 1e6:.1f} MB in {result.seconds:.2f} s"
+        )
+    if as_json:
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+    if check and gaps:
+        sys.exit(EXIT_FINDINGS)

@@ -1,0 +1,215 @@
+"""Resolve every setting once (flag > env > config file > openclaw.json > default), with origins."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import platformdirs
+
+from memory_sync import locate
+from memory_sync.errors import MemorySyncError
+from memory_sync.timeutil import load_zone, system_zone_name
+
+ENV_PREFIX = "MEMORY_SYNC_"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for on the command line (None: not given)."""
+
+    openclaw_dir: Path | None = None
+    agent: str | None = None
+    all_agents: bool = False
+    tz: str | None = None
+    sessions_dir: Path | None = None
+    memory_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    """Everything one run needs about one agent, and where each value came from."""
+
+    agent: str
+    sources: locate.HistorySources
+    memory_dir: Path
+    tz_name: str
+    zone: ZoneInfo
+    app_state_dir: Path
+    origins: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def config_file_path(env: Mapping[str, str]) -> Path:
+    """memory-sync's own config file: $MEMORY_SYNC_CONFIG or ~/.config/memory-sync/config.toml."""
+    if env.get(ENV_PREFIX + "CONFIG"):
+        return Path(env[ENV_PREFIX + "CONFIG"]).expanduser()
+    return Path(platformdirs.user_config_dir("memory-sync")) / "config.toml"
+
+
+def app_state_dir(env: Mapping[str, str]) -> Path:
+    """Where memory-sync keeps backups, locks and its index ($MEMORY_SYNC_STATE_DIR overrides)."""
+    if env.get(ENV_PREFIX + "STATE_DIR"):
+        return Path(env[ENV_PREFIX + "STATE_DIR"]).expanduser()
+    return Path(platformdirs.user_state_dir("memory-sync"))
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+        raise MemorySyncError(f"{path} is not valid TOML ({exc}); fix or remove it") from exc
+
+
+class _Chooser:
+    """Picks the first value given among flag, environment and config file, remembering which."""
+
+    def __init__(self, env: Mapping[str, str], file_values: dict[str, Any], file_path: Path):
+        self.env = env
+        self.file_values = file_values
+        self.file_path = file_path
+        self.origins: dict[str, str] = {}
+
+    def pick(self, name: str, flag: Any, flag_name: str) -> Any:
+        if flag not in (None, ""):
+            self.origins[name] = flag_name
+            return flag
+        env_name = ENV_PREFIX + name.upper()
+        if self.env.get(env_name):
+            self.origins[name] = env_name
+            return self.env[env_name]
+        if self.file_values.get(name) not in (None, ""):
+            self.origins[name] = f"{self.file_path} [{name}]"
+            return self.file_values[name]
+        return None
+
+
+def _as_path(value: Any) -> Path | None:
+    return Path(os.path.expanduser(str(value))) if value else None
+
+
+def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[AgentSettings]:
+    """Settings for the chosen agent (or every agent with --all-agents)."""
+    env = os.environ if env is None else env
+    cfg_path = config_file_path(env)
+    choose = _Chooser(env, _load_toml(cfg_path), cfg_path)
+    openclaw_dir = _as_path(choose.pick("openclaw_dir", options.openclaw_dir, "--openclaw-dir"))
+    sessions_dir = _as_path(choose.pick("sessions_dir", options.sessions_dir, "--sessions-dir"))
+    memory_dir = _as_path(choose.pick("memory_dir", options.memory_dir, "--memory-dir"))
+    tz_flag = choose.pick("tz", options.tz, "--tz")
+    agent_flag = choose.pick("agent", options.agent, "--agent")
+
+    if sessions_dir is not None and not sessions_dir.is_dir():
+        raise MemorySyncError(
+            f"sessions folder {sessions_dir} does not exist: check --sessions-dir "
+            "(it holds the *.jsonl transcripts, e.g. ~/.openclaw/agents/main/sessions)"
+        )
+    state = locate.find_state_dir(openclaw_dir, env) if sessions_dir is None or openclaw_dir else None
+    if state is None and sessions_dir is None:
+        raise MemorySyncError(
+            "no OpenClaw history found (looked for $OPENCLAW_STATE_DIR, ~/.openclaw, ~/.clawdbot, "
+            "~/.moltbot and ~/.cursor/OpenClaw): pass --openclaw-dir or --sessions-dir"
+        )
+    warnings: list[str] = []
+    oc_config, oc_config_path = locate.load_openclaw_config(state, env, warnings)
+    if state is not None:
+        choose.origins["openclaw_dir"] = choose.origins.get("openclaw_dir", state.origin)
+
+    if tz_flag:
+        tz_name, tz_origin = str(tz_flag), choose.origins["tz"]
+    elif locate.user_timezone(oc_config):
+        tz_name, tz_origin = locate.user_timezone(oc_config) or "", (
+            f"{oc_config_path} agents.defaults.userTimezone"
+        )
+    else:
+        tz_name, tz_origin = system_zone_name(), "system zone"
+    zone = load_zone(tz_name, tz_origin)
+
+    if options.all_agents and state is not None and not state.cursor_layout:
+        agents = locate.list_agents(state)
+    else:
+        agents = [str(agent_flag or "main").lower()]
+        if agent_flag is None:
+            choose.origins["agent"] = "default"
+
+    out: list[AgentSettings] = []
+    for agent in agents:
+        origins = dict(choose.origins)
+        origins["tz"] = tz_origin
+        if oc_config_path:
+            origins["openclaw.json"] = str(oc_config_path)
+        sessions_dirs, databases = _agent_sources(state, agent, sessions_dir, origins)
+        mem = memory_dir
+        if mem is None:
+            mem = _default_memory_dir(state, oc_config, agent, sessions_dir, origins)
+        else:
+            origins["memory_dir"] = choose.origins["memory_dir"]
+        if not mem.is_dir():
+            raise MemorySyncError(
+                f"memory folder {mem} does not exist (from {origins['memory_dir']}): create it "
+                "or point --memory-dir at the workspace's memory/ folder"
+            )
+        out.append(
+            AgentSettings(
+                agent=agent,
+                sources=locate.history_sources(sessions_dirs, databases),
+                memory_dir=mem,
+                tz_name=tz_name,
+                zone=zone,
+                app_state_dir=app_state_dir(env),
+                origins=origins,
+                warnings=tuple(warnings),
+            )
+        )
+    return out
+
+
+def _agent_sources(
+    state: locate.StateDir | None, agent: str, sessions_dir: Path | None, origins: dict[str, str]
+) -> tuple[list[Path], list[Path]]:
+    if sessions_dir is not None:
+        sibling_db = sessions_dir.parent / "agent" / locate.DB_NAME
+        origins["sessions"] = f"{sessions_dir} ({origins.get('sessions_dir', '--sessions-dir')})"
+        return [sessions_dir], [sibling_db] if sibling_db.is_file() else []
+    assert state is not None
+    if state.cursor_layout:
+        origins["sessions"] = f"{state.path / 'sessions'} ({state.origin})"
+        return [state.path / "sessions"], []
+    agent_dir = state.path / "agents" / agent
+    if not agent_dir.is_dir() and not (agent == "main" and (state.path / "sessions").is_dir()):
+        raise MemorySyncError(
+            f"agent {agent!r} has no folder {agent_dir}: check --agent "
+            f"(known: {', '.join(locate.list_agents(state))})"
+        )
+    folders = [agent_dir / "sessions"]
+    if agent == "main":
+        folders.append(state.path / "sessions")  # pre-multi-agent layout
+    origins["sessions"] = f"{agent_dir} ({state.origin})"
+    return folders, [agent_dir / "agent" / locate.DB_NAME]
+
+
+def _default_memory_dir(
+    state: locate.StateDir | None,
+    oc_config: dict[str, Any],
+    agent: str,
+    sessions_dir: Path | None,
+    origins: dict[str, str],
+) -> Path:
+    if state is None:
+        raise MemorySyncError(
+            "no memory folder known: with --sessions-dir alone, also pass --memory-dir "
+            "(the workspace's memory/ folder)"
+        )
+    if state.cursor_layout:
+        origins["memory_dir"] = "~/.cursor/OpenClaw/memory (spec layout)"
+        return state.path / "memory"
+    workspace, why = locate.workspace_dir(oc_config, state, agent)
+    origins["memory_dir"] = f"{why} + /memory"
+    return workspace / "memory"

@@ -1,0 +1,133 @@
+"""Bucket events into local days: per-day counts, sessions, models, and the model timeline."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from memory_sync.events import Event, Kind
+
+_MASK64 = (1 << 64) - 1
+
+
+@dataclass
+class DayStats:
+    """What one local day of history holds (counts only, never message text)."""
+
+    date: str
+    sessions: set[str] = field(default_factory=set)
+    user: int = 0
+    assistant: int = 0
+    tool: int = 0
+    tool_calls: int = 0
+    errors: int = 0
+    noise: Counter[str] = field(default_factory=Counter)
+    models: Counter[str] = field(default_factory=Counter)
+    compactions: list[int | None] = field(default_factory=list)
+    resets: int = 0
+    fingerprint: int = 0
+    first_ms: int = 0
+    last_ms: int = 0
+
+    @property
+    def conversation(self) -> int:
+        """Messages of the conversation proper: what the person wrote and the model answered."""
+        return self.user + self.assistant
+
+    @property
+    def messages(self) -> int:
+        """Messages counted for the day: user + assistant + tool results."""
+        return self.user + self.assistant + self.tool
+
+    def fingerprint_hex(self) -> str:
+        """The day's fingerprint as 16 hex digits (order-independent over its events)."""
+        return f"{self.fingerprint:016x}"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The answering model changed from `old` to `new` at `ms` in a session."""
+
+    ms: int
+    day: str
+    session_key: str | None
+    session_id: str
+    old: str
+    new: str
+
+
+class DayBook:
+    """Accumulates DayStats and model segments from a stream of events in any order."""
+
+    def __init__(self) -> None:
+        self.days: dict[str, DayStats] = {}
+        # per session: list of (ms, day, model) at each change of the replying model
+        self._segments: dict[str, list[tuple[int, str, str]]] = {}
+        self._session_key: dict[str, str | None] = {}
+
+    def add(self, event: Event) -> None:
+        """Count one event into its day."""
+        stats = self.days.get(event.day)
+        if stats is None:
+            stats = self.days[event.day] = DayStats(event.day, first_ms=event.ms, last_ms=event.ms)
+        stats.fingerprint = (stats.fingerprint + event.identity) & _MASK64
+        kind = event.kind
+        if kind is Kind.MODEL:
+            return
+        if event.ms < stats.first_ms:
+            stats.first_ms = event.ms
+        if event.ms > stats.last_ms:
+            stats.last_ms = event.ms
+        if kind is Kind.RESET:
+            stats.resets += 1
+            return
+        if kind is Kind.COMPACTION:
+            stats.compactions.append(event.tokens_before)
+            return
+        stats.sessions.add(event.session_id)
+        if kind is Kind.USER:
+            stats.user += 1
+        elif kind is Kind.ASSISTANT or kind is Kind.TOOL_CALL:
+            if kind is Kind.ASSISTANT:
+                stats.assistant += 1
+            else:
+                stats.tool_calls += 1
+            if event.model:
+                stats.models[event.model] += 1
+                self._note_model(event)
+        elif kind is Kind.TOOL_RESULT:
+            stats.tool += 1
+        elif kind is Kind.NOISE:
+            stats.noise[event.noise or "other"] += 1
+        elif kind is Kind.ERROR:
+            stats.errors += 1
+
+    def _note_model(self, event: Event) -> None:
+        assert event.model is not None
+        segs = self._segments.get(event.session_id)
+        if segs is None:
+            segs = self._segments[event.session_id] = []
+            self._session_key[event.session_id] = event.session_key
+        if not segs or segs[-1][2] != event.model or event.ms < segs[-1][0]:
+            segs.append((event.ms, event.day, event.model))
+
+    def transitions(self) -> list[Transition]:
+        """Every change of the replying model within a session key (or session), in time order."""
+        by_group: dict[str, list[tuple[int, str, str, str]]] = {}
+        for sid, segs in self._segments.items():
+            group = self._session_key[sid] or sid
+            by_group.setdefault(group, []).extend((ms, day, model, sid) for ms, day, model in segs)
+        out: list[Transition] = []
+        for points in by_group.values():
+            points.sort()
+            previous: str | None = None
+            for ms, day, model, sid in points:
+                if previous is not None and model != previous:
+                    out.append(Transition(ms, day, self._session_key[sid], sid, previous, model))
+                previous = model
+        out.sort(key=lambda t: (t.ms, t.session_id))
+        return out
+
+    def sorted_days(self) -> list[DayStats]:
+        """Days with any conversation entry, oldest first."""
+        return [self.days[d] for d in sorted(self.days) if self.days[d].sessions]

@@ -1,0 +1,238 @@
+"""One typed event model for entries of either store, with identity keys and noise classes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from memory_sync.cleaning import (
+    assistant_ack,
+    content_text,
+    strip_assistant_text,
+    strip_user_text,
+    user_noise,
+)
+from memory_sync.stores import SessionRef
+from memory_sync.timeutil import DayClock, coerce_ms, parse_iso_ms
+
+TOOL_TEXT_LIMIT = 2000  # tool output kept per result: enough for errors, never a raw dump
+SYNTHETIC_PROVIDERS = frozenset({"openclaw", "clawdbot", "moltbot"})
+
+
+class Kind(StrEnum):
+    """What an event is, for counting and for the digest."""
+
+    USER = "user"  # the person wrote to the agent
+    ASSISTANT = "assistant"  # a real model replied with text
+    TOOL_CALL = "tool_call"  # a real model turn with only tool calls
+    TOOL_RESULT = "tool"  # a tool's result
+    ERROR = "error"  # a failed or aborted model turn
+    NOISE = "noise"  # heartbeats, acks, prompts, commands, mirrors, injected context
+    MODEL = "model"  # model_change / model-snapshot: which model a run uses
+    RESET = "reset"  # /new or /reset boundary inside a session
+    COMPACTION = "compaction"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A tool call: its name and the few arguments the digest cares about."""
+
+    name: str
+    command: str | None = None
+    path: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the history, store-independent and already cleaned."""
+
+    ms: int
+    day: str
+    kind: Kind
+    session_id: str
+    session_key: str | None
+    identity: int  # stable 64-bit id of the entry, for de-duplication and day fingerprints
+    text: str = ""
+    model: str | None = None
+    noise: str | None = None
+    tools: tuple[ToolCall, ...] = ()
+    tool_name: str | None = None
+    is_error: bool = False
+    tokens_before: int | None = None
+    reason: str | None = None
+
+    @property
+    def counted(self) -> bool:
+        """True for the messages `compare` counts as user, assistant or tool."""
+        return self.kind in (Kind.USER, Kind.ASSISTANT, Kind.TOOL_RESULT)
+
+
+def stable_hash(text: str) -> int:
+    """A 64-bit hash that is the same in every process (Python's hash() is salted)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).digest())
+
+
+def _model_name(provider: Any, model: Any) -> str | None:
+    if not isinstance(model, str) or not model:
+        return None
+    if isinstance(provider, str) and provider and not model.startswith(provider + "/"):
+        return f"{provider}/{model}"
+    return model
+
+
+def _tool_call(block: dict[str, Any]) -> ToolCall:
+    name = block.get("name")
+    args = block.get("arguments")
+    if not isinstance(args, dict):
+        args = {}
+    command = args.get("command") or args.get("cmd")
+    path = args.get("path") or args.get("file_path") or args.get("filePath")
+    url = args.get("url")
+    return ToolCall(
+        name=name if isinstance(name, str) else "tool",
+        command=command if isinstance(command, str) else None,
+        path=path if isinstance(path, str) else None,
+        url=url if isinstance(url, str) else None,
+    )
+
+
+class EventFactory:
+    """Turns raw entries into Events, dropping what is not part of the conversation."""
+
+    def __init__(self, clock: DayClock) -> None:
+        self.clock = clock
+
+    def make(self, ref: SessionRef, entry: dict[str, Any]) -> tuple[Event, int | None] | None:
+        """The Event for `entry` and its content key (for messages), or None to skip it."""
+        kind = entry.get("type")
+        if kind == "message":
+            return self._message(ref, entry)
+        if kind in ("model_change", "custom", "compaction", "reset"):
+            event = self._lifecycle(ref, entry, kind)
+            return (event, None) if event else None
+        if kind == "custom_message":
+            ms = self._time(entry, None)
+            if ms is None:
+                return None
+            event = Event(
+                ms, self.clock.day_of(ms), Kind.NOISE, ref.session_id, ref.session_key,
+                self._identity(entry, ms), noise="injected_context",
+            )
+            return event, None
+        return None
+
+    def _time(self, entry: dict[str, Any], message: dict[str, Any] | None) -> int | None:
+        stamp = entry.get("timestamp")
+        ms = parse_iso_ms(stamp) if isinstance(stamp, str) else coerce_ms(stamp)
+        if ms is None and message is not None:
+            ms = coerce_ms(message.get("timestamp"))
+        return ms
+
+    def _identity(self, entry: dict[str, Any], ms: int) -> int:
+        entry_id = entry.get("id")
+        if isinstance(entry_id, str) and entry_id:
+            return stable_hash(f"{entry_id}|{entry.get('timestamp')}")
+        return stable_hash(f"{entry.get('type')}|{ms}|{entry.get('message')!r:.300}")
+
+    def _lifecycle(self, ref: SessionRef, entry: dict[str, Any], kind: str) -> Event | None:
+        ms = self._time(entry, None)
+        if ms is None:
+            return None
+        base = (ms, self.clock.day_of(ms))
+        sid, key = ref.session_id, ref.session_key
+        if kind == "model_change":
+            model = _model_name(entry.get("provider"), entry.get("modelId"))
+            return Event(*base, Kind.MODEL, sid, key, self._identity(entry, ms), model=model)
+        if kind == "custom":
+            data = entry.get("data")
+            if entry.get("customType") != "model-snapshot" or not isinstance(data, dict):
+                return None
+            model = _model_name(data.get("provider"), data.get("modelId"))
+            return Event(*base, Kind.MODEL, sid, key, self._identity(entry, ms), model=model)
+        if kind == "reset":
+            reason = entry.get("reason")
+            return Event(
+                *base, Kind.RESET, sid, key, self._identity(entry, ms),
+                reason=reason if isinstance(reason, str) else None,
+            )
+        tokens = entry.get("tokensBefore")
+        return Event(
+            *base, Kind.COMPACTION, sid, key, self._identity(entry, ms),
+            tokens_before=tokens if isinstance(tokens, int) else None,
+        )
+
+    def _message(self, ref: SessionRef, entry: dict[str, Any]) -> tuple[Event, int | None] | None:
+        message = entry.get("message")
+        if not isinstance(message, dict):
+            return None
+        ms = self._time(entry, message)
+        if ms is None:
+            return None
+        role = message.get("role")
+        content = message.get("content")
+        sid, key = ref.session_id, ref.session_key
+        identity = self._identity(entry, ms)
+        day = self.clock.day_of(ms)
+        if role == "user":
+            text, had_system = strip_user_text(content_text(content))
+            noise = user_noise(text, had_system, message.get("provenance"))
+            if noise is None and not text and isinstance(content, list) and content:
+                text = "(media)"
+            kind = Kind.NOISE if noise else Kind.USER
+            event = Event(ms, day, kind, sid, key, identity, text=text, noise=noise)
+        elif role == "assistant":
+            event = self._assistant(ms, day, ref, identity, message, content)
+        elif role in ("toolResult", "bashExecution"):
+            text = content_text(content) if role == "toolResult" else str(message.get("output", ""))
+            name = message.get("toolName") if role == "toolResult" else "bash"
+            event = Event(
+                ms, day, Kind.TOOL_RESULT, sid, key, identity,
+                text=text[:TOOL_TEXT_LIMIT],
+                tool_name=name if isinstance(name, str) else None,
+                is_error=bool(message.get("isError")) or bool(message.get("exitCode")),
+            )
+        elif role == "custom":
+            event = Event(ms, day, Kind.NOISE, sid, key, identity, noise="injected_context")
+        else:
+            return None
+        stamp = message.get("timestamp")
+        content_key = (
+            stable_hash(f"{role}|{stamp}|{event.text}")
+            if isinstance(stamp, int | float | str) and event.kind is not Kind.NOISE
+            else None
+        )
+        return event, content_key
+
+    def _assistant(
+        self, ms: int, day: str, ref: SessionRef, identity: int,
+        message: dict[str, Any], content: Any,
+    ) -> Event:
+        sid, key = ref.session_id, ref.session_key
+        provider = message.get("provider")
+        model_id = message.get("model")
+        text = strip_assistant_text(content_text(content))
+        if provider in SYNTHETIC_PROVIDERS and model_id in ("delivery-mirror", "gateway-injected"):
+            noise = "delivery_mirror" if model_id == "delivery-mirror" else "command_reply"
+            return Event(ms, day, Kind.NOISE, sid, key, identity, text=text, noise=noise)
+        model = _model_name(provider, model_id)
+        tools = tuple(
+            _tool_call(b)
+            for b in (content if isinstance(content, list) else ())
+            if isinstance(b, dict) and b.get("type") == "toolCall"
+        )
+        if text:
+            ack = assistant_ack(text)
+            if ack:
+                return Event(ms, day, Kind.NOISE, sid, key, identity, model=model, noise=ack)
+            return Event(ms, day, Kind.ASSISTANT, sid, key, identity, text, model, tools=tools)
+        if tools:
+            return Event(ms, day, Kind.TOOL_CALL, sid, key, identity, model=model, tools=tools)
+        error = message.get("errorMessage")
+        return Event(
+            ms, day, Kind.ERROR, sid, key, identity,
+            text=error if isinstance(error, str) else str(message.get("stopReason") or ""),
+            model=model, is_error=True,
+        )

@@ -1,0 +1,82 @@
+"""The one exit for text: stdout for results, stderr for progress and warnings, all redacted."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+Redactor = Callable[[str], str]
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+class Output:
+    """Where a command's words go. Every string passes the redactor on its way out."""
+
+    def __init__(
+        self, *, quiet: bool = False, verbose: int = 0, color: bool | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
+        no_color = color is False or bool(os.environ.get("NO_COLOR"))
+        self.quiet = quiet
+        self.verbose = verbose
+        self.redact: Redactor = redactor or _identity
+        self.out = Console(no_color=no_color, highlight=False, soft_wrap=True)
+        if not self.out.is_terminal:
+            self.out.width = 200  # piped: no terminal to fit, keep rows on one line
+        self.err = Console(stderr=True, no_color=no_color, highlight=False, soft_wrap=True)
+
+    def result(self, text: str) -> None:
+        """A line of the command's result on stdout."""
+        self.out.print(self.redact(text), markup=False)
+
+    def renderable(self, item: Any) -> None:
+        """A rich table or other renderable on stdout (its cells were redacted when built)."""
+        self.out.print(item)
+
+    def json(self, data: Any) -> None:
+        """One JSON document on stdout."""
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+        sys.stdout.write(self.redact(text) + "\n")
+        sys.stdout.flush()
+
+    def warn(self, text: str) -> None:
+        """A warning on stderr (shown even with -q)."""
+        self.err.print(self.redact(text), markup=False)
+
+    def info(self, text: str) -> None:
+        """A note on stderr, hidden by -q."""
+        if not self.quiet:
+            self.err.print(self.redact(text), markup=False)
+
+    def debug(self, text: str) -> None:
+        """A -v detail on stderr."""
+        if self.verbose:
+            self.err.print(self.redact(text), markup=False)
+
+    @contextmanager
+    def progress(self, label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+        """A byte progress bar on stderr, only on a terminal and not with -q."""
+        if self.quiet or not self.err.is_terminal or total <= 0:
+            yield None
+            return
+        bar = Progress(
+            "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+            TimeRemainingColumn(), console=self.err, transient=True,
+        )
+        with bar:
+            task = bar.add_task(label, total=total)
+
+            def advance(n: int) -> None:
+                bar.advance(task, n)
+
+            yield advance

@@ -1,0 +1,109 @@
+"""Turn core results into tables and JSON documents (no I/O: the Output prints them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.table import Table
+
+from memory_sync.compare import CompareReport, DayReport
+from memory_sync.days import Transition
+from memory_sync.output import Redactor
+
+STATUS_STYLE = {"ok": "green", "sparse": "yellow", "missing": "red", "orphan": "magenta"}
+
+
+def _clock(report_zone: Any, ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, report_zone).strftime("%H:%M:%S")
+
+
+def day_json(day: DayReport) -> dict[str, Any]:
+    """One day of `compare --json`."""
+    s = day.stats
+    return {
+        "date": s.date,
+        "status": day.status,
+        "partial": day.partial,
+        "sessions": len(s.sessions),
+        "session_ids": sorted(s.sessions),
+        "messages": {"user": s.user, "assistant": s.assistant, "tool": s.tool},
+        "tool_calls": s.tool_calls,
+        "errors": s.errors,
+        "noise": sum(s.noise.values()),
+        "noise_by_kind": dict(sorted(s.noise.items())),
+        "models": sorted(s.models),
+        "compactions": len(s.compactions),
+        "resets": s.resets,
+        "fingerprint": s.fingerprint_hex(),
+        "synced": day.synced,
+        "memory_files": [
+            {"path": str(f.path), "bytes": f.size, "daily": f.daily} for f in day.files
+        ],
+    }
+
+
+def transition_json(t: Transition, zone: Any) -> dict[str, Any]:
+    """One model transition for JSON output."""
+    return {
+        "date": t.day,
+        "time": _clock(zone, t.ms),
+        "session_key": t.session_key,
+        "session_id": t.session_id,
+        "from": t.old,
+        "to": t.new,
+    }
+
+
+def compare_json(report: CompareReport, zone: Any) -> dict[str, Any]:
+    """The documented `compare --json` document for one agent."""
+    return {
+        "agent": report.agent,
+        "timezone": report.timezone,
+        "days": [day_json(d) for d in report.days],
+        "orphans": [{"date": f.date, "path": str(f.path), "bytes": f.size} for f in report.orphans],
+        "problems": report.problems.as_json(),
+        "transitions": [transition_json(t, zone) for t in report.transitions],
+        "totals": report.totals,
+        "gaps": [d.stats.date for d in report.gaps],
+    }
+
+
+def compare_table(report: CompareReport, redact: Redactor) -> Table:
+    """The `compare` table: one row per day with history, then orphans."""
+    table = Table(title=f"agent {report.agent} · {report.timezone}", title_justify="left")
+    for name, justify in (
+        ("date", "left"), ("status", "left"), ("sess", "right"), ("user", "right"),
+        ("asst", "right"), ("tool", "right"), ("noise", "right"), ("models", "left"),
+        ("memory files", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for day in report.days:
+        s = day.stats
+        status = day.status + (" (today, partial)" if day.partial else "")
+        if day.synced:
+            status += " ✓"
+        files = ", ".join(f"{f.path.name} ({f.size} B)" for f in day.files) or "-"
+        table.add_row(
+            s.date, f"[{STATUS_STYLE[day.status]}]{status}[/]", str(len(s.sessions)),
+            str(s.user), str(s.assistant), str(s.tool), str(sum(s.noise.values())),
+            redact(", ".join(sorted(s.models)) or "-"), redact(files),
+        )
+    for orphan in report.orphans:
+        table.add_row(
+            orphan.date, "[magenta]orphan[/]", "0", "0", "0", "0", "0", "-",
+            redact(f"{orphan.path.name} {orphan.size}B"),
+        )
+    return table
+
+
+def compare_totals(report: CompareReport) -> str:
+    """The totals line under the table."""
+    t = report.totals
+    today = "" if report.include_today else " (today left out)"
+    return (
+        f"{t['days']} days with history{today}: {t['ok']} ok, {t['sparse']} sparse, "
+        f"{t['missing']} missing; {t['orphans']} orphan file(s); {t['sessions']} sessions, "
+        f"{t['user']} user / {t['assistant']} assistant / {t['tool']} tool messages, "
+        f"{t['noise']} noise"
+    )

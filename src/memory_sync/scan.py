@@ -1,0 +1,45 @@
+"""One pass over an agent's whole history: day statistics, model timeline and damage report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from memory_sync.config import AgentSettings
+from memory_sync.days import DayBook
+from memory_sync.events import Event
+from memory_sync.history import Progress, read_events
+from memory_sync.problems import Problems
+from memory_sync.timeutil import DayClock
+
+
+@dataclass
+class Scan:
+    """The result of reading the history once."""
+
+    book: DayBook
+    problems: Problems
+    clock: DayClock
+    source_bytes: int
+    seconds: float
+
+
+def scan_history(
+    settings: AgentSettings,
+    on_event: Callable[[Event], None] | None = None,
+    progress: Progress | None = None,
+) -> Scan:
+    """Read every source once; count each event into its day and hand it to `on_event`."""
+    clock = DayClock(settings.zone)
+    problems = Problems()
+    book = DayBook()
+    started = time.perf_counter()
+    add = book.add
+    for event in read_events(settings.sources, clock, problems, progress):
+        add(event)
+        if on_event is not None:
+            on_event(event)
+    return Scan(
+        book, problems, clock, settings.sources.total_bytes(), time.perf_counter() - started
+    )

@@ -1,0 +1,169 @@
+"""The SQLite store of OpenClaw 2026.7.2+ (`openclaw-agent.sqlite`), read-only and WAL-safe."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import zstandard
+
+from memory_sync.problems import Problems
+from memory_sync.stores import SessionRef
+from memory_sync.stores.lines import TranscriptLines, lines_of_bytes
+
+KNOWN_SCHEMA_MAX = 23  # newest agent schema this version was checked against
+
+
+def connect_readonly(db_path: Path) -> sqlite3.Connection:
+    """Open the database read-only; a running gateway is never blocked or written to."""
+    uri = f"file:{db_path}?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True, timeout=5.0, check_same_thread=False)
+        con.execute("PRAGMA query_only = 1")
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return con
+    except sqlite3.OperationalError:
+        # A read-only copy without its -shm file cannot use WAL; with no -wal file present the
+        # database file holds everything, so reading it as immutable is exact.
+        if Path(f"{db_path}-wal").exists() and Path(f"{db_path}-wal").stat().st_size > 0:
+            raise
+        con = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False)
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return con
+
+
+def _columns(con: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+
+
+def _schema_version(con: sqlite3.Connection, tables: set[str]) -> int | None:
+    if "schema_meta" not in tables or "schema_version" not in _columns(con, "schema_meta"):
+        return None
+    row = con.execute("SELECT max(schema_version) FROM schema_meta").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+class _Decoder:
+    """Decodes event rows that are either JSON text or zstd-compressed JSON."""
+
+    def __init__(self) -> None:
+        self._zstd = zstandard.ZstdDecompressor()
+
+    def row(self, text: str | None, blob: bytes | None) -> Any:
+        if text is not None:
+            return orjson.loads(text)
+        if blob is not None:
+            return orjson.loads(self._zstd.decompress(blob, max_output_size=256 << 20))
+        return None
+
+    def archive(self, blob: bytes, encoding: str | None) -> bytes:
+        if encoding == "zstd" or blob[:4] == b"\x28\xb5\x2f\xfd":
+            return self._zstd.decompressobj().decompress(blob)
+        return blob
+
+
+def read_sqlite(db_path: Path, problems: Problems) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
+    """Yield (SessionRef, entry) for live transcript rows and archives held in the database."""
+    source = str(db_path)
+    try:
+        con = connect_readonly(db_path)
+    except sqlite3.Error as exc:
+        problems.source_failed(
+            source,
+            f"cannot open the database ({exc}); check it with `sqlite3 {db_path} 'PRAGMA "
+            "integrity_check'` or restore it from a backup",
+        )
+        return
+    try:
+        yield from _read(con, db_path, problems)
+    except sqlite3.DatabaseError as exc:
+        problems.source_failed(
+            source,
+            f"database unreadable past this point ({exc}); check it with `sqlite3 {db_path} "
+            "'PRAGMA integrity_check'`",
+        )
+    finally:
+        con.close()
+
+
+def _read(
+    con: sqlite3.Connection, db_path: Path, problems: Problems
+) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
+    source = str(db_path)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    version = _schema_version(con, tables)
+    if "transcript_events" not in tables:
+        if tables & {"session_nodes", "session_windows"}:
+            problems.source_failed(
+                source,
+                f"database layout not understood (agent schema {version}, no transcript_events "
+                "table); this memory-sync may be too old: upgrade it",
+            )
+        return
+    cols = _columns(con, "transcript_events")
+    if not {"session_id", "seq"} <= cols or not cols & {"event_json", "event_zstd"}:
+        problems.source_failed(
+            source,
+            f"transcript_events has columns this memory-sync does not understand "
+            f"(agent schema {version}); upgrade memory-sync",
+        )
+        return
+    keys: dict[str, str] = {}
+    if "session_windows" in tables and {"session_id", "session_key"} <= _columns(
+        con, "session_windows"
+    ):
+        keys = dict(con.execute("SELECT session_id, session_key FROM session_windows"))
+    decoder = _Decoder()
+    text_col = "event_json" if "event_json" in cols else "NULL"
+    blob_col = "event_zstd" if "event_zstd" in cols else "NULL"
+    ref: SessionRef | None = None
+    rows = con.execute(
+        f"SELECT session_id, seq, {text_col}, {blob_col} FROM transcript_events "
+        "ORDER BY session_id, seq"
+    )
+    for session_id, seq, text, blob in rows:
+        try:
+            entry = decoder.row(text, blob)
+        except (orjson.JSONDecodeError, zstandard.ZstdError, UnicodeDecodeError):
+            problems.skip(source, "undecodable transcript row")
+            continue
+        if type(entry) is not dict:
+            problems.skip(source, "non-object transcript row")
+            continue
+        if entry.get("type") == "session":
+            continue
+        if ref is None or ref.session_id != session_id:
+            ref = SessionRef(session_id, keys.get(session_id), source)
+        yield ref, entry
+    for table in ("session_transcript_archives", "session_transcript_cold_archives"):
+        if table in tables:
+            yield from _read_archives(con, table, db_path, decoder, problems)
+
+
+def _read_archives(
+    con: sqlite3.Connection, table: str, db_path: Path, decoder: _Decoder, problems: Problems
+) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
+    cols = _columns(con, table)
+    if not {"session_id", "archive_blob"} <= cols:
+        return
+    key_col = "session_key" if "session_key" in cols else "NULL"
+    enc_col = "encoding" if "encoding" in cols else "NULL"
+    name_col = "archive_name" if "archive_name" in cols else "session_id"
+    query = (
+        f"SELECT session_id, {key_col}, {enc_col}, {name_col}, archive_blob FROM {table} "
+        "WHERE archive_blob IS NOT NULL ORDER BY session_id"
+    )
+    for session_id, key, encoding, name, blob in con.execute(query):
+        label = f"{db_path}#{table}/{name}"
+        try:
+            data = decoder.archive(blob, encoding)
+        except zstandard.ZstdError:
+            problems.source_failed(label, "archived transcript blob is damaged")
+            continue
+        parser = TranscriptLines(label, problems)
+        ref = SessionRef(session_id, key, label, archived=True)
+        for entry in parser.entries(lines_of_bytes(data)):
+            yield ref, entry

@@ -1,0 +1,128 @@
+"""Timestamps and local days: parse OpenClaw times and map them to calendar dates in one zone."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from memory_sync.errors import MemorySyncError
+
+# Times outside this window are treated as broken (one channel bug wrote the year 58087).
+_MIN_MS = 946_684_800_000  # 2000-01-01
+_MAX_MS = 4_102_444_800_000  # 2100-01-01
+
+
+def load_zone(name: str, origin: str) -> ZoneInfo:
+    """Return the IANA zone `name`, or a one-line error naming where the bad name came from."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise MemorySyncError(
+            f"unknown timezone {name!r} (from {origin}): use an IANA name such as "
+            "Europe/Berlin with --tz"
+        ) from exc
+
+
+def system_zone_name() -> str:
+    """Best guess of the machine's IANA zone name: $TZ, /etc/timezone, /etc/localtime, else UTC."""
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz and "/" in tz and not tz.startswith("/"):
+        return tz
+    etc_tz = Path("/etc/timezone")
+    if etc_tz.is_file():
+        name = etc_tz.read_text(encoding="utf-8", errors="replace").strip()
+        if name:
+            return name
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        target = str(localtime.resolve())
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    return "UTC"
+
+
+def parse_iso_ms(value: str) -> int | None:
+    """Epoch milliseconds of an ISO-8601 string, or None when it is not a plausible time."""
+    try:
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
+    except (ValueError, AttributeError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    ms = int(parsed.timestamp() * 1000)
+    return ms if _MIN_MS <= ms < _MAX_MS else None
+
+
+def coerce_ms(value: object) -> int | None:
+    """Epoch ms from a number (ms, or seconds when below 1e11) or an ISO string; None if implausible."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        ms = int(value * 1000) if value < 1e11 else int(value)
+        return ms if _MIN_MS <= ms < _MAX_MS else None
+    if isinstance(value, str):
+        return parse_iso_ms(value)
+    return None
+
+
+class DayClock:
+    """Maps UTC epoch ms to local calendar dates in one zone, DST-correct, with an hourly cache."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self._hours: dict[int, tuple[str, int, str] | None] = {}
+
+    def day_of(self, ms: int) -> str:
+        """The local date (YYYY-MM-DD) of the instant `ms`."""
+        hour = ms // 3_600_000
+        cached = self._hours.get(hour, False)
+        if cached is False:
+            cached = self._hour_entry(hour)
+            self._hours[hour] = cached
+        if cached is None:  # the offset changes inside this hour: compute exactly
+            return datetime.fromtimestamp(ms / 1000, self.zone).date().isoformat()
+        day, split_ms, next_day = cached
+        return day if ms < split_ms else next_day
+
+    def _hour_entry(self, hour: int) -> tuple[str, int, str] | None:
+        start = datetime.fromtimestamp(hour * 3600, self.zone)
+        end = datetime.fromtimestamp(hour * 3600 + 3599, self.zone)
+        if start.utcoffset() != end.utcoffset():
+            return None
+        if start.date() == end.date():
+            return (start.date().isoformat(), 1 << 62, start.date().isoformat())
+        midnight = datetime.combine(end.date(), datetime.min.time(), self.zone)
+        return (start.date().isoformat(), int(midnight.timestamp() * 1000), end.date().isoformat())
+
+    def local_time(self, ms: int) -> datetime:
+        """The local wall-clock datetime of `ms`."""
+        return datetime.fromtimestamp(ms / 1000, self.zone)
+
+    def today(self) -> str:
+        """Today's local date."""
+        return datetime.now(self.zone).date().isoformat()
+
+
+def parse_date(text: str) -> date:
+    """A YYYY-MM-DD date, or a one-line error saying what was wrong."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise MemorySyncError(
+            f"not a date: {text!r}; write dates as YYYY-MM-DD, e.g. 2026-01-15"
+        ) from exc
+
+
+def date_range(start: date, end_exclusive: date) -> list[str]:
+    """Every date from `start` up to but not including `end_exclusive`, as strings."""
+    out: list[str] = []
+    day = start
+    while day < end_exclusive:
+        out.append(day.isoformat())
+        day += timedelta(days=1)
+    return out
