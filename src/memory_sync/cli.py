@@ -20,13 +20,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def common_options(func: F) -> F:
     """The options every command shares: where the history is, which agent, zone, verbosity."""
+    folder = click.Path(path_type=Path)
     decorators = [
-        click.option("--openclaw-dir", type=click.Path(path_type=Path), help="OpenClaw state folder (holds agents/)."),
+        click.option("--openclaw-dir", type=folder, help="OpenClaw state folder (holds agents/)."),
         click.option("--agent", help="Agent id under agents/ (default: main)."),
         click.option("--all-agents", is_flag=True, help="Report each agent separately."),
-        click.option("--tz", help="IANA timezone for local days (default: openclaw.json userTimezone, else the system zone)."),
-        click.option("--sessions-dir", type=click.Path(path_type=Path), help="Folder of *.jsonl transcripts (overrides discovery)."),
-        click.option("--memory-dir", type=click.Path(path_type=Path), help="Folder of daily memory files (overrides the workspace)."),
+        click.option(
+            "--tz",
+            help="IANA zone for local days (default: openclaw.json userTimezone, else the system).",
+        ),
+        click.option("--sessions-dir", type=folder, help="Folder of *.jsonl transcripts."),
+        click.option("--memory-dir", type=folder, help="Folder of the daily memory files."),
         click.option("-q", "--quiet", is_flag=True, help="Only results and warnings."),
         click.option("-v", "--verbose", count=True, help="Show what was resolved and from where."),
         click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too)."),
@@ -39,8 +43,12 @@ def common_options(func: F) -> F:
 def _setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
     out = Output(quiet=kw.pop("quiet"), verbose=kw.pop("verbose"), color=not kw.pop("no_color"))
     options = Options(
-        openclaw_dir=kw.pop("openclaw_dir"), agent=kw.pop("agent"), all_agents=kw.pop("all_agents"),
-        tz=kw.pop("tz"), sessions_dir=kw.pop("sessions_dir"), memory_dir=kw.pop("memory_dir"),
+        openclaw_dir=kw.pop("openclaw_dir"),
+        agent=kw.pop("agent"),
+        all_agents=kw.pop("all_agents"),
+        tz=kw.pop("tz"),
+        sessions_dir=kw.pop("sessions_dir"),
+        memory_dir=kw.pop("memory_dir"),
     )
     agents = resolve(options)
     for settings in agents:
@@ -105,9 +113,7 @@ def compare(as_json: bool, check: bool, include_today: bool, **kw: Any) -> None:
         else:
             out.renderable(report.compare_table(result, out.redact))
             out.result(report.compare_totals(result))
-        out.debug(
-            f"read {result.source_bytes / 1e6:.1f} MB in {result.seconds:.2f} s"
-        )
+        out.debug(f"read {result.source_bytes / 1e6:.1f} MB in {result.seconds:.2f} s")
     if as_json:
         out.json(documents[0] if len(documents) == 1 else {"agents": documents})
     if check and gaps:

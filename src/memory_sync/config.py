@@ -111,7 +111,9 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
             f"sessions folder {sessions_dir} does not exist: check --sessions-dir "
             "(it holds the *.jsonl transcripts, e.g. ~/.openclaw/agents/main/sessions)"
         )
-    state = locate.find_state_dir(openclaw_dir, env) if sessions_dir is None or openclaw_dir else None
+    state = None
+    if sessions_dir is None or openclaw_dir is not None:
+        state = locate.find_state_dir(openclaw_dir, env)
     if state is None and sessions_dir is None:
         raise MemorySyncError(
             "no OpenClaw history found (looked for $OPENCLAW_STATE_DIR, ~/.openclaw, ~/.clawdbot, "
@@ -125,8 +127,9 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
     if tz_flag:
         tz_name, tz_origin = str(tz_flag), choose.origins["tz"]
     elif locate.user_timezone(oc_config):
-        tz_name, tz_origin = locate.user_timezone(oc_config) or "", (
-            f"{oc_config_path} agents.defaults.userTimezone"
+        tz_name, tz_origin = (
+            locate.user_timezone(oc_config) or "",
+            (f"{oc_config_path} agents.defaults.userTimezone"),
         )
     else:
         tz_name, tz_origin = system_zone_name(), "system zone"

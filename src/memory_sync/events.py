@@ -118,8 +118,13 @@ class EventFactory:
             if ms is None:
                 return None
             event = Event(
-                ms, self.clock.day_of(ms), Kind.NOISE, ref.session_id, ref.session_key,
-                self._identity(entry, ms), noise="injected_context",
+                ms,
+                self.clock.day_of(ms),
+                Kind.NOISE,
+                ref.session_id,
+                ref.session_key,
+                self._identity(entry, ms),
+                noise="injected_context",
             )
             return event, None
         return None
@@ -155,12 +160,20 @@ class EventFactory:
         if kind == "reset":
             reason = entry.get("reason")
             return Event(
-                *base, Kind.RESET, sid, key, self._identity(entry, ms),
+                *base,
+                Kind.RESET,
+                sid,
+                key,
+                self._identity(entry, ms),
                 reason=reason if isinstance(reason, str) else None,
             )
         tokens = entry.get("tokensBefore")
         return Event(
-            *base, Kind.COMPACTION, sid, key, self._identity(entry, ms),
+            *base,
+            Kind.COMPACTION,
+            sid,
+            key,
+            self._identity(entry, ms),
             tokens_before=tokens if isinstance(tokens, int) else None,
         )
 
@@ -189,7 +202,12 @@ class EventFactory:
             text = content_text(content) if role == "toolResult" else str(message.get("output", ""))
             name = message.get("toolName") if role == "toolResult" else "bash"
             event = Event(
-                ms, day, Kind.TOOL_RESULT, sid, key, identity,
+                ms,
+                day,
+                Kind.TOOL_RESULT,
+                sid,
+                key,
+                identity,
                 text=text[:TOOL_TEXT_LIMIT],
                 tool_name=name if isinstance(name, str) else None,
                 is_error=bool(message.get("isError")) or bool(message.get("exitCode")),
@@ -207,8 +225,13 @@ class EventFactory:
         return event, content_key
 
     def _assistant(
-        self, ms: int, day: str, ref: SessionRef, identity: int,
-        message: dict[str, Any], content: Any,
+        self,
+        ms: int,
+        day: str,
+        ref: SessionRef,
+        identity: int,
+        message: dict[str, Any],
+        content: Any,
     ) -> Event:
         sid, key = ref.session_id, ref.session_key
         provider = message.get("provider")
@@ -232,7 +255,13 @@ class EventFactory:
             return Event(ms, day, Kind.TOOL_CALL, sid, key, identity, model=model, tools=tools)
         error = message.get("errorMessage")
         return Event(
-            ms, day, Kind.ERROR, sid, key, identity,
+            ms,
+            day,
+            Kind.ERROR,
+            sid,
+            key,
+            identity,
             text=error if isinstance(error, str) else str(message.get("stopReason") or ""),
-            model=model, is_error=True,
+            model=model,
+            is_error=True,
         )

@@ -20,7 +20,7 @@ CONFIG_NAMES = ("openclaw.json", "clawdbot.json", "moldbot.json", "moltbot.json"
 
 @dataclass(frozen=True)
 class StateDir:
-    """The OpenClaw state folder (or the spec's ~/.cursor/OpenClaw layout) and where it came from."""
+    """The OpenClaw state folder (or the spec's ~/.cursor/OpenClaw layout) and its origin."""
 
     path: Path
     origin: str
@@ -102,9 +102,12 @@ def workspace_dir(
     entries = _dig(agents, "list")
     if isinstance(entries, list):
         for item in entries:
-            if isinstance(item, dict) and str(item.get("id", "")).lower() == agent:
-                if isinstance(item.get("workspace"), str):
-                    return Path(item["workspace"]).expanduser(), "openclaw.json agents.list[].workspace"
+            if (
+                isinstance(item, dict)
+                and str(item.get("id", "")).lower() == agent
+                and isinstance(item.get("workspace"), str)
+            ):
+                return Path(item["workspace"]).expanduser(), "openclaw.json agents.list[].workspace"
     by_id = _dig(agents, "entries", agent, "workspace")
     if isinstance(by_id, str):
         return Path(by_id).expanduser(), f"openclaw.json agents.entries.{agent}.workspace"

@@ -22,16 +22,16 @@ EDITED_NOTE = (
 MY_NOTES = "## My Notes\n"
 
 _START_LINE = re.compile(
-    r"^<!-- memory-sync:start(?: v=(?P<v>\d+))?(?: sha=(?P<sha>[0-9a-f]+))?(?: fp=(?P<fp>[0-9a-f]+))?"
-    r"[^\n]*-->[ \t]*\r?\n",
+    r"^<!-- memory-sync:start(?: v=(?P<v>\d+))?(?: sha=(?P<sha>[0-9a-f]+))?"
+    r"(?: fp=(?P<fp>[0-9a-f]+))?[^\n]*-->[ \t]*\r?\n",
     re.M,
 )
 _END_LINE = re.compile(r"^<!-- memory-sync:end -->[ \t]*(?:\r?\n|\Z)", re.M)
 _DAILY = re.compile(r"^(\d{4}-\d{2}-\d{2})(-[^/]*)?\.md$")
 _FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _DREAMING = re.compile(
-    r"<!-- openclaw:dreaming:(?P<phase>[\w-]+):start -->.*?<!-- openclaw:dreaming:(?P=phase):end -->"
-    r"[ \t]*\n?",
+    r"<!-- openclaw:dreaming:(?P<phase>[\w-]+):start -->.*?"
+    r"<!-- openclaw:dreaming:(?P=phase):end -->[ \t]*\n?",
     re.S,
 )
 
@@ -155,7 +155,9 @@ def plan_merge(existing: str | None, block: str, *, force: bool, preserve: bool)
         if footer_rest is not None:
             # The spec's older draft: replace the draft, keep what the person added after it.
             return MergePlan(
-                Action.PRESERVED, front + block + "\n" + footer_rest, needs_backup=True,
+                Action.PRESERVED,
+                front + block + "\n" + footer_rest,
+                needs_backup=True,
                 note="older draft replaced",
             )
         separator = "" if rest.startswith("\n") else "\n"

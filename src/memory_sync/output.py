@@ -23,7 +23,11 @@ class Output:
     """Where a command's words go. Every string passes the redactor on its way out."""
 
     def __init__(
-        self, *, quiet: bool = False, verbose: int = 0, color: bool | None = None,
+        self,
+        *,
+        quiet: bool = False,
+        verbose: int = 0,
+        color: bool | None = None,
         redactor: Redactor | None = None,
     ) -> None:
         no_color = color is False or bool(os.environ.get("NO_COLOR"))
@@ -70,8 +74,12 @@ class Output:
             yield None
             return
         bar = Progress(
-            "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-            TimeRemainingColumn(), console=self.err, transient=True,
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=self.err,
+            transient=True,
         )
         with bar:
             task = bar.add_task(label, total=total)

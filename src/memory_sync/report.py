@@ -73,8 +73,14 @@ def compare_table(report: CompareReport, redact: Redactor) -> Table:
     """The `compare` table: one row per day with history, then orphans."""
     table = Table(title=f"agent {report.agent} · {report.timezone}", title_justify="left")
     for name, justify in (
-        ("date", "left"), ("status", "left"), ("sess", "right"), ("user", "right"),
-        ("asst", "right"), ("tool", "right"), ("noise", "right"), ("models", "left"),
+        ("date", "left"),
+        ("status", "left"),
+        ("sess", "right"),
+        ("user", "right"),
+        ("asst", "right"),
+        ("tool", "right"),
+        ("noise", "right"),
+        ("models", "left"),
         ("memory files", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -85,13 +91,26 @@ def compare_table(report: CompareReport, redact: Redactor) -> Table:
             status += " ✓"
         files = ", ".join(f"{f.path.name} ({f.size} B)" for f in day.files) or "-"
         table.add_row(
-            s.date, f"[{STATUS_STYLE[day.status]}]{status}[/]", str(len(s.sessions)),
-            str(s.user), str(s.assistant), str(s.tool), str(sum(s.noise.values())),
-            redact(", ".join(sorted(s.models)) or "-"), redact(files),
+            s.date,
+            f"[{STATUS_STYLE[day.status]}]{status}[/]",
+            str(len(s.sessions)),
+            str(s.user),
+            str(s.assistant),
+            str(s.tool),
+            str(sum(s.noise.values())),
+            redact(", ".join(sorted(s.models)) or "-"),
+            redact(files),
         )
     for orphan in report.orphans:
         table.add_row(
-            orphan.date, "[magenta]orphan[/]", "0", "0", "0", "0", "0", "-",
+            orphan.date,
+            "[magenta]orphan[/]",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "-",
             redact(f"{orphan.path.name} {orphan.size}B"),
         )
     return table

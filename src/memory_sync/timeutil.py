@@ -59,7 +59,7 @@ def parse_iso_ms(value: str) -> int | None:
 
 
 def coerce_ms(value: object) -> int | None:
-    """Epoch ms from a number (ms, or seconds when below 1e11) or an ISO string; None if implausible."""
+    """Epoch ms from a number (ms, or seconds below 1e11) or an ISO string; None if implausible."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -80,10 +80,10 @@ class DayClock:
     def day_of(self, ms: int) -> str:
         """The local date (YYYY-MM-DD) of the instant `ms`."""
         hour = ms // 3_600_000
-        cached = self._hours.get(hour, False)
-        if cached is False:
-            cached = self._hour_entry(hour)
-            self._hours[hour] = cached
+        if hour in self._hours:
+            cached = self._hours[hour]
+        else:
+            cached = self._hours[hour] = self._hour_entry(hour)
         if cached is None:  # the offset changes inside this hour: compute exactly
             return datetime.fromtimestamp(ms / 1000, self.zone).date().isoformat()
         day, split_ms, next_day = cached

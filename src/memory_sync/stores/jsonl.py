@@ -1,4 +1,4 @@
-"""Legacy JSONL transcripts and their archives (.reset, .deleted, .bak, .zst, cold/, import archive)."""
+"""Legacy JSONL transcripts and their archives (.reset, .deleted, .bak, .zst, cold/, imports)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ _NOT_TRANSCRIPT = re.compile(
     r"|\.tmp$|\.truncate-tmp$|\.repair-\d+-\d+)"
 )
 _ARCHIVE_MARK = re.compile(r"\.jsonl\.(reset|deleted|bak)")
-_SESSION_ID = re.compile(r"^(?:\d{4}-\d{2}-\d{2}T[\d-]+Z_)?([A-Za-z0-9][A-Za-z0-9._-]*?)(?:-topic-|\.|$)")
+_SESSION_ID = re.compile(
+    r"^(?:\d{4}-\d{2}-\d{2}T[\d-]+Z_)?([A-Za-z0-9][A-Za-z0-9._-]*?)(?:-topic-|\.|$)"
+)
 
 
 def is_transcript_name(name: str) -> bool:
@@ -34,7 +36,7 @@ def is_transcript_name(name: str) -> bool:
 
 
 def list_jsonl_sources(sessions_dir: Path) -> list[Path]:
-    """Every candidate transcript below `sessions_dir` (archives and sub-folders included), sorted."""
+    """Every candidate transcript below `sessions_dir` (archives and sub-folders too), sorted."""
     found: list[Path] = []
     for root, dirs, files in os.walk(sessions_dir):
         dirs.sort()
@@ -72,11 +74,48 @@ def load_session_keys(sessions_dir: Path) -> dict[str, str]:
     return keys
 
 
+class _ZstdRaw(io.RawIOBase):
+    """Decompresses a zstd file (one or more frames); a cut-off frame raises ZstdError."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._dctx = zstandard.ZstdDecompressor()
+        self._dobj = self._dctx.decompressobj()
+        self._pending = b""
+        self._frame_open = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                if self._frame_open:
+                    raise zstandard.ZstdError("compressed stream ends inside a frame")
+                return 0
+            while chunk:
+                self._frame_open = True
+                self._pending += self._dobj.decompress(chunk)
+                if not self._dobj.eof:
+                    break
+                self._frame_open = False
+                chunk = self._dobj.unused_data
+                self._dobj = self._dctx.decompressobj()
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
 def _open(path: Path) -> IO[bytes]:
     raw = open(path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed by the caller
     if path.name.endswith(".zst"):
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-        return io.BufferedReader(reader, buffer_size=1 << 20)  # type: ignore[arg-type]
+        return io.BufferedReader(_ZstdRaw(raw), buffer_size=1 << 20)
     return raw
 
 

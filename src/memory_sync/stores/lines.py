@@ -28,16 +28,16 @@ ENTRY_TYPES = frozenset(
 )
 
 
-def bounded_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
-    """Lines of a binary stream; None stands for a line longer than MAX_LINE_BYTES (skipped)."""
+def bounded_lines(stream: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
+    """Lines of a binary stream; None stands for a line longer than `limit` (skipped)."""
     readline = stream.readline
     while True:
-        line = readline(MAX_LINE_BYTES)
+        line = readline(limit)
         if not line:
             return
-        if len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
+        if len(line) == limit and not line.endswith(b"\n"):
             while True:  # drain the rest of the overlong line without keeping it
-                rest = readline(MAX_LINE_BYTES)
+                rest = readline(limit)
                 if not rest or rest.endswith(b"\n"):
                     break
             yield None

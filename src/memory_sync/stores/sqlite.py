@@ -121,10 +121,9 @@ def _read(
     blob_col = "event_zstd" if "event_zstd" in cols else "NULL"
     ref: SessionRef | None = None
     rows = con.execute(
-        f"SELECT session_id, seq, {text_col}, {blob_col} FROM transcript_events "
-        "ORDER BY session_id, seq"
+        f"SELECT session_id, {text_col}, {blob_col} FROM transcript_events ORDER BY session_id, seq"
     )
-    for session_id, seq, text, blob in rows:
+    for session_id, text, blob in rows:
         try:
             entry = decoder.row(text, blob)
         except (orjson.JSONDecodeError, zstandard.ZstdError, UnicodeDecodeError):
