@@ -78,7 +78,12 @@ class Transcript:
         )
 
     def tool_call(
-        self, name: str, arguments: dict[str, Any], model: str = "alpha", step: float = 1.0
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        model: str = "alpha",
+        provider: str = "fake",
+        step: float = 1.0,
     ) -> dict[str, Any]:
         call_id = f"call_{self._n}"
         self.message(
@@ -87,7 +92,7 @@ class Transcript:
                 "content": [
                     {"type": "toolCall", "id": call_id, "name": name, "arguments": arguments}
                 ],
-                "provider": "fake",
+                "provider": provider,
                 "model": model,
                 "stopReason": "toolUse",
             },

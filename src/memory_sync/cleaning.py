@@ -22,7 +22,7 @@ _META_BLOCK = re.compile(
     rf"(?:{_SENTINEL_ALTERNATIVES})[ \t]*\n\s*```[a-z0-9]*\n.*?```[ \t]*\n?", re.S
 )
 _SYSTEM_LINE = re.compile(r"\ASystem(?: \(untrusted\))?: [^\n]*(?:\n|\Z)")
-_ENVELOPE = re.compile(r"\A\[[^\]\n]*\d{4}-\d{2}-\d{2}[^\]\n]*\]\s*")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MESSAGE_ID = re.compile(r"\n?\[message_id: [^\]\n]*\]")
 _REPLYING = re.compile(r"\[Replying to [^\]\n]*\].*?\[/Replying\]\s*", re.S)
 _CURRENT_TIME = re.compile(r"\n+Current time: [^\n]*\s*\Z")
@@ -34,18 +34,26 @@ RESET_PROMPT = "A new session was started via /new or /reset"
 FLUSH_PROMPT = "Pre-compaction memory flush."
 
 
-def content_text(content: Any) -> str:
-    """The visible text of a message `content` (a string or a list of blocks); no thinking."""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
+def content_text(content: Any, limit: int = 0) -> str:
+    """The visible text of a message `content` (a string or a list of blocks); no thinking.
+
+    With `limit`, at most about that many characters are taken (tool output need not be copied).
+    """
+    if type(content) is str:
+        return content[:limit] if limit else content
+    if type(content) is not list:
         return ""
-    parts = [
-        block.get("text")
-        for block in content
-        if isinstance(block, dict) and block.get("type") == "text"
-    ]
-    return "\n".join(p for p in parts if isinstance(p, str))
+    parts: list[str] = []
+    size = 0
+    for block in content:
+        if type(block) is dict and block.get("type") == "text":
+            text = block.get("text")
+            if type(text) is str:
+                parts.append(text[: limit - size] if limit else text)
+                size += len(parts[-1])
+                if limit and size >= limit:
+                    break
+    return parts[0] if len(parts) == 1 else "\n".join(parts)
 
 
 def strip_user_text(raw: str) -> tuple[str, bool]:
@@ -64,7 +72,9 @@ def strip_user_text(raw: str) -> tuple[str, bool]:
         had_system = True
         text = stripped.lstrip()
     if text.startswith("["):
-        text = _ENVELOPE.sub("", text, count=1)
+        close = text.find("]", 1, 400)
+        if close > 0 and "\n" not in text[:close] and _DATE.search(text, 1, close):
+            text = text[close + 1 :].lstrip()
         if text.startswith("[Replying to"):
             text = _REPLYING.sub("", text)
         if text.startswith("[Thread "):

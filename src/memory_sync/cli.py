@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -118,3 +119,68 @@ def compare(as_json: bool, check: bool, include_today: bool, **kw: Any) -> None:
         out.json(documents[0] if len(documents) == 1 else {"agents": documents})
     if check and gaps:
         sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@common_options
+@click.argument("dates", nargs=-1)
+@click.option("--all", "all_days", is_flag=True, help="Every day with history and no daily file.")
+@click.option("--today", is_flag=True, help="Today (a partial day).")
+@click.option("--since", metavar="DATE", help="From this date on.")
+@click.option("--until", metavar="DATE", help="Up to this date (exclusive).")
+@click.option("--force", is_flag=True, help="Also rewrite days whose file exists.")
+@click.option("--preserve", is_flag=True, help="With --force: keep a file's own content, add ours.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@handle_errors
+def backfill(
+    dates: tuple[str, ...],
+    all_days: bool,
+    today: bool,
+    since: str | None,
+    until: str | None,
+    force: bool,
+    preserve: bool,
+    dry_run: bool,
+    as_json: bool,
+    **kw: Any,
+) -> None:
+    """Write complete daily memory files from the history (DATE... or --all)."""
+    from memory_sync import report
+    from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
+    from memory_sync.errors import EXIT_PARTIAL
+
+    out, agents = _setup(kw)
+    selection = DaySelection(tuple(dates), all_days, today, since, until)
+    selection.validate()
+    options = BackfillOptions(
+        force=force,
+        preserve=preserve,
+        dry_run=dry_run,
+        lock_wait=float(os.environ.get("MEMORY_SYNC_LOCK_WAIT", "10")),
+    )
+    documents = []
+    failed = 0
+    for settings in agents:
+        with out.progress("reading history", settings.sources.total_bytes()) as advance:
+            result = run_backfill(settings, selection, options, out.redact, advance)
+        failed += len(result.failed)
+        if result.problems:
+            out.warn(result.problems.summary_line())
+        if as_json:
+            documents.append(report.backfill_json(result))
+            continue
+        if dry_run and out.verbose:
+            for item in result.results:
+                if item.diff:
+                    out.result(item.diff)
+        if result.results:
+            out.renderable(report.backfill_table(result, out.redact))
+        else:
+            out.info("nothing to do: every chosen day already has a memory file (--force rewrites)")
+        for item in result.failed:
+            out.warn(f"failed: {item.date}: {item.note}")
+    if as_json:
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+    if failed:
+        sys.exit(EXIT_PARTIAL)

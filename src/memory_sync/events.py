@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from memory_sync.cleaning import (
     assistant_ack,
@@ -45,16 +45,15 @@ class ToolCall:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One entry of the history, store-independent and already cleaned."""
+class Event(NamedTuple):
+    """One entry of the history, store-independent and already cleaned (an immutable value)."""
 
     ms: int
     day: str
     kind: Kind
     session_id: str
     session_key: str | None
-    identity: int  # stable 64-bit id of the entry, for de-duplication and day fingerprints
+    identity: int  # stable 64-bit id of the entry, for day fingerprints
     text: str = ""
     model: str | None = None
     noise: str | None = None
@@ -71,8 +70,12 @@ class Event:
 
 
 def stable_hash(text: str) -> int:
-    """A 64-bit hash that is the same in every process (Python's hash() is salted)."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).digest())
+    """A 64-bit hash that is the same in every process (Python's hash() is salted per process).
+
+    CRC-32 and Adler-32 side by side: C-fast, and ample for noticing that a day changed.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    return (zlib.crc32(data) << 32) | zlib.adler32(data)
 
 
 def _model_name(provider: Any, model: Any) -> str | None:
@@ -104,9 +107,35 @@ class EventFactory:
 
     def __init__(self, clock: DayClock) -> None:
         self.clock = clock
+        self._hour_ms: dict[str, int | None] = {}
+        self._models: dict[tuple[Any, Any], str | None] = {}
+        self.last_key = 0  # process-local hash of the last entry's identity, for de-duplication
+
+    def _iso(self, stamp: str) -> int | None:
+        """Epoch ms of OpenClaw's `2026-11-20T07:58:58.170Z`, with a per-hour cache."""
+        if len(stamp) == 24 and stamp[19] == "." and stamp[23] == "Z":
+            hour = stamp[:13]
+            base = self._hour_ms.get(hour, -1)
+            if base == -1:
+                base = self._hour_ms[hour] = parse_iso_ms(hour + ":00:00Z")
+            if base is not None:
+                try:
+                    return (
+                        base
+                        + int(stamp[14:16]) * 60_000
+                        + int(stamp[17:19]) * 1000
+                        + int(stamp[20:23])
+                    )
+                except ValueError:
+                    return None
+        return parse_iso_ms(stamp)
 
     def make(self, ref: SessionRef, entry: dict[str, Any]) -> tuple[Event, int | None] | None:
-        """The Event for `entry` and its content key (for messages), or None to skip it."""
+        """The Event for `entry` and its content key (for messages), or None to skip it.
+
+        Both `Event.identity` and the content key identify copies of one entry: the identity by
+        entry id and time, the content key by role, message time and visible text.
+        """
         kind = entry.get("type")
         if kind == "message":
             return self._message(ref, entry)
@@ -131,7 +160,7 @@ class EventFactory:
 
     def _time(self, entry: dict[str, Any], message: dict[str, Any] | None) -> int | None:
         stamp = entry.get("timestamp")
-        ms = parse_iso_ms(stamp) if isinstance(stamp, str) else coerce_ms(stamp)
+        ms = self._iso(stamp) if isinstance(stamp, str) else coerce_ms(stamp)
         if ms is None and message is not None:
             ms = coerce_ms(message.get("timestamp"))
         return ms
@@ -139,8 +168,11 @@ class EventFactory:
     def _identity(self, entry: dict[str, Any], ms: int) -> int:
         entry_id = entry.get("id")
         if isinstance(entry_id, str) and entry_id:
-            return stable_hash(f"{entry_id}|{entry.get('timestamp')}")
-        return stable_hash(f"{entry.get('type')}|{ms}|{entry.get('message')!r:.300}")
+            key = f"{entry_id}|{entry.get('timestamp')}"
+        else:
+            key = f"{entry.get('type')}|{ms}|{entry.get('message')!r:.300}"
+        self.last_key = hash(key)
+        return stable_hash(key)
 
     def _lifecycle(self, ref: SessionRef, entry: dict[str, Any], kind: str) -> Event | None:
         ms = self._time(entry, None)
@@ -198,9 +230,12 @@ class EventFactory:
             event = Event(ms, day, kind, sid, key, identity, text=text, noise=noise)
         elif role == "assistant":
             event = self._assistant(ms, day, ref, identity, message, content)
-        elif role in ("toolResult", "bashExecution"):
-            text = content_text(content) if role == "toolResult" else str(message.get("output", ""))
-            name = message.get("toolName") if role == "toolResult" else "bash"
+        elif role == "toolResult" or role == "bashExecution":
+            if role == "toolResult":
+                text = content_text(content, TOOL_TEXT_LIMIT)
+                name = message.get("toolName")
+            else:
+                text, name = str(message.get("output", ""))[:TOOL_TEXT_LIMIT], "bash"
             event = Event(
                 ms,
                 day,
@@ -208,7 +243,7 @@ class EventFactory:
                 sid,
                 key,
                 identity,
-                text=text[:TOOL_TEXT_LIMIT],
+                text=text,
                 tool_name=name if isinstance(name, str) else None,
                 is_error=bool(message.get("isError")) or bool(message.get("exitCode")),
             )
@@ -217,12 +252,11 @@ class EventFactory:
         else:
             return None
         stamp = message.get("timestamp")
-        content_key = (
-            stable_hash(f"{role}|{stamp}|{event.text}")
-            if isinstance(stamp, int | float | str) and event.kind is not Kind.NOISE
-            else None
-        )
-        return event, content_key
+        if stamp is None or event.kind is Kind.NOISE:
+            return event, None
+        if role == "toolResult":
+            return event, hash((role, stamp, message.get("toolCallId"), event.text[:200]))
+        return event, hash((role, stamp, event.text[:300]))
 
     def _assistant(
         self,
@@ -240,7 +274,9 @@ class EventFactory:
         if provider in SYNTHETIC_PROVIDERS and model_id in ("delivery-mirror", "gateway-injected"):
             noise = "delivery_mirror" if model_id == "delivery-mirror" else "command_reply"
             return Event(ms, day, Kind.NOISE, sid, key, identity, text=text, noise=noise)
-        model = _model_name(provider, model_id)
+        model = self._models.get((provider, model_id), "")
+        if model == "":
+            model = self._models[(provider, model_id)] = _model_name(provider, model_id)
         tools = tuple(
             _tool_call(b)
             for b in (content if isinstance(content, list) else ())

@@ -61,9 +61,10 @@ def read_events(
         if made is None:
             continue
         event, content_key = made
-        if event.identity in seen:
+        key = factory.last_key
+        if key in seen:
             continue
-        seen_add(event.identity)
+        seen_add(key)
         if content_key is not None:
             if content_key in seen:
                 continue

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
+from memory_sync.backfill import BackfillReport
 from memory_sync.compare import CompareReport, DayReport
 from memory_sync.days import Transition
 from memory_sync.output import Redactor
@@ -126,3 +127,58 @@ def compare_totals(report: CompareReport) -> str:
         f"{t['user']} user / {t['assistant']} assistant / {t['tool']} tool messages, "
         f"{t['noise']} noise"
     )
+
+
+ACTION_STYLE = {
+    "created": "green",
+    "updated": "green",
+    "preserved": "cyan",
+    "replaced": "yellow",
+    "skipped": "dim",
+    "unchanged": "dim",
+    "failed": "red",
+}
+
+
+def backfill_json(report: BackfillReport) -> dict[str, Any]:
+    """The documented `backfill --json` document."""
+    return {
+        "dry_run": report.dry_run,
+        "results": [
+            {
+                "date": r.date,
+                "action": r.action.value,
+                "path": str(r.path),
+                "messages": r.messages,
+                "bytes": r.size,
+                "backup": str(r.backup) if r.backup else None,
+                "note": r.note,
+            }
+            for r in report.results
+        ],
+        "problems": report.problems.as_json(),
+    }
+
+
+def backfill_table(report: BackfillReport, redact: Redactor) -> Table:
+    """The final table: date, action, messages, bytes, and a note (backup path, reason)."""
+    title = "backfill (dry run: nothing written)" if report.dry_run else "backfill"
+    table = Table(title=title, title_justify="left")
+    table.add_column("date")
+    table.add_column("action")
+    table.add_column("messages", justify="right")
+    table.add_column("bytes", justify="right")
+    table.add_column("note")
+    for r in report.results:
+        action = r.action.value + (" (exists)" if r.note == "exists" else "")
+        note = "" if r.note == "exists" else r.note
+        if r.backup:
+            note = (note + "; " if note else "") + f"backup: {r.backup}"
+        table.add_row(
+            r.date,
+            f"[{ACTION_STYLE[r.action.value]}]{action}[/]",
+            str(r.messages),
+            str(r.size),
+            redact(note),
+        )
+    return table

@@ -1,0 +1,234 @@
+"""`backfill`: choose days, build each day's block from the history, merge it into the file."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from memory_sync.config import AgentSettings
+from memory_sync.days import DayStats
+from memory_sync.errors import MemorySyncError
+from memory_sync.events import Event
+from memory_sync.extract import DayDigestBuilder
+from memory_sync.history import Progress
+from memory_sync.memoryfile import (
+    Action,
+    MergePlan,
+    decode,
+    list_memory_files,
+    plan_merge,
+    render_block,
+)
+from memory_sync.output import Redactor
+from memory_sync.problems import Problems
+from memory_sync.render import render_digest
+from memory_sync.scan import scan_history
+from memory_sync.timeutil import DayClock, parse_date
+from memory_sync.write import folder_lock, remove_stale_temps, write_merged
+
+
+@dataclass(frozen=True)
+class DaySelection:
+    """Which days the user asked for."""
+
+    dates: tuple[str, ...] = ()
+    all_days: bool = False
+    today: bool = False
+    since: str | None = None
+    until: str | None = None  # exclusive
+
+    def validate(self) -> None:
+        """Refuse contradictory or empty choices with a one-line message."""
+        for text in (*self.dates, self.since, self.until):
+            if text is not None:
+                parse_date(text)
+        if self.dates and self.all_days:
+            raise MemorySyncError("give dates or --all, not both")
+        if self.since and self.until and self.since >= self.until:
+            raise MemorySyncError(
+                f"--since {self.since} is not before --until {self.until} (--until is exclusive)"
+            )
+        if not (self.dates or self.all_days or self.today or self.since or self.until):
+            raise MemorySyncError(
+                "say which days: one or more dates (YYYY-MM-DD), --all, --today, or --since/--until"
+            )
+
+
+@dataclass(frozen=True)
+class BackfillOptions:
+    """How to write."""
+
+    force: bool = False
+    preserve: bool = False
+    dry_run: bool = False
+    lock_wait: float = 10.0
+
+
+@dataclass
+class DayResult:
+    """The outcome for one date, as shown in the table and the JSON."""
+
+    date: str
+    action: Action
+    path: Path
+    messages: int
+    size: int
+    backup: Path | None = None
+    note: str = ""
+    diff: str = ""
+
+
+@dataclass
+class BackfillReport:
+    """Everything `backfill` did (or, with --dry-run, would do)."""
+
+    results: list[DayResult] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    dry_run: bool = False
+
+    @property
+    def failed(self) -> list[DayResult]:
+        """Days that could not be written."""
+        return [r for r in self.results if r.action is Action.FAILED]
+
+
+def choose_days(
+    selection: DaySelection,
+    history: dict[str, DayStats],
+    existing: set[str],
+    today: str,
+    force: bool,
+) -> tuple[list[str], list[str]]:
+    """The dates to process, and the explicitly requested dates that have no history."""
+    wanted: set[str] = set(selection.dates)
+    if selection.today:
+        wanted.add(today)
+    if selection.all_days:
+        wanted |= {d for d in history if force or d not in existing}
+    elif (selection.since or selection.until) and not wanted:
+        wanted = set(history)  # a bare range means every day with history in it
+    since = selection.since or "0000-00-00"
+    until = selection.until or "9999-99-99"
+    wanted = {d for d in wanted if since <= d < until}
+    no_history = sorted(d for d in selection.dates if d not in history and since <= d < until)
+    return sorted(d for d in wanted if d in history), no_history
+
+
+def run_backfill(
+    settings: AgentSettings,
+    selection: DaySelection,
+    options: BackfillOptions,
+    redact: Redactor,
+    progress: Progress | None = None,
+) -> BackfillReport:
+    """Read the history once, then write (or plan) every chosen day."""
+    selection.validate()
+    memory_dir = settings.memory_dir
+    existing = {
+        d for d, files in list_memory_files(memory_dir).items() if any(f.daily for f in files)
+    }
+    builders: dict[str, DayDigestBuilder] = {}
+    today = DayClock(settings.zone).today()
+    explicit = {*selection.dates, today} if selection.today else set(selection.dates)
+    ranged = bool(selection.since or selection.until) and not explicit
+    since, until = selection.since or "0000-00-00", selection.until or "9999-99-99"
+
+    def wanted(day: str) -> bool:
+        if day in explicit:
+            return since <= day < until
+        if selection.all_days:
+            return (options.force or day not in existing) and since <= day < until
+        return ranged and since <= day < until
+
+    def collect(event: Event) -> None:
+        builder = builders.get(event.day)
+        if builder is None:
+            if not wanted(event.day):
+                return
+            builder = builders[event.day] = DayDigestBuilder(event.day)
+        builder.add(event)
+
+    scan = scan_history(settings, on_event=collect, progress=progress)
+    history = {s.date: s for s in scan.book.sorted_days()}
+    dates, no_history = choose_days(selection, history, existing, today, options.force)
+    if no_history:
+        raise MemorySyncError(
+            f"no history for {', '.join(no_history)} in "
+            f"{settings.origins.get('sessions', 'the sources')}; "
+            "check the date, --tz and --agent (`memory-sync compare` lists the days with history)"
+        )
+    transitions = scan.book.transitions()
+    report = BackfillReport(problems=scan.problems, dry_run=options.dry_run)
+    backup_root = (
+        settings.app_state_dir
+        / "backups"
+        / hashlib.sha256(str(memory_dir.resolve()).encode()).hexdigest()[:12]
+    )
+    blocks = {}
+    for day in dates:
+        stats = history[day]
+        digest = builders[day].build(stats, [t for t in transitions if t.day == day])
+        body = render_digest(digest, settings.zone, redact)
+        blocks[day] = render_block(body, stats.fingerprint_hex())
+    if options.dry_run:
+        for day in dates:
+            report.results.append(
+                _plan_only(memory_dir / f"{day}.md", day, blocks[day], history[day], options)
+            )
+        return report
+    with folder_lock(settings.app_state_dir, memory_dir, options.lock_wait):
+        remove_stale_temps(memory_dir)
+        for day in dates:
+            path = memory_dir / f"{day}.md"
+            block = blocks[day]
+
+            def plan_for(text: str | None, block: str = block) -> MergePlan:
+                return plan_merge(text, block, force=options.force, preserve=options.preserve)
+
+            try:
+                outcome = write_merged(path, plan_for, backup_root)
+            except (OSError, MemorySyncError) as exc:
+                report.results.append(
+                    DayResult(day, Action.FAILED, path, history[day].messages, 0, note=str(exc))
+                )
+                continue
+            report.results.append(
+                DayResult(
+                    day,
+                    outcome.action,
+                    path,
+                    history[day].messages,
+                    outcome.size,
+                    outcome.backup,
+                    outcome.note,
+                )
+            )
+    return report
+
+
+def _plan_only(
+    path: Path, day: str, block: str, stats: DayStats, options: BackfillOptions
+) -> DayResult:
+    old = decode(path.read_bytes()) if path.exists() else None
+    plan = plan_merge(old, block, force=options.force, preserve=options.preserve)
+    diff = ""
+    if plan.text is not None:
+        diff = "".join(
+            difflib.unified_diff(
+                (old or "").splitlines(keepends=True),
+                plan.text.splitlines(keepends=True),
+                fromfile=f"{path} (now)",
+                tofile=f"{path} (after backfill)",
+            )
+        )
+    note = plan.note
+    if plan.needs_backup:
+        note = (note + "; " if note else "") + "old file would be backed up"
+    size = (
+        len(plan.text.encode())
+        if plan.text is not None
+        else (path.stat().st_size if old is not None else 0)
+    )
+    return DayResult(day, plan.action, path, stats.messages, size, None, note, diff)

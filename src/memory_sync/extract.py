@@ -1,0 +1,356 @@
+"""The simple (no LLM) digest of a day: topics, flow, decisions, technical details, statistics.
+
+A `DayDigestBuilder` takes the day's events in any order with bounded memory; `build()` returns a
+`Digest`, a plain value that `render.py` turns into Markdown. Same events in, same digest out.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from memory_sync.days import DayStats, Transition
+from memory_sync.events import Event, Kind
+
+MAX_ITEMS_PER_SESSION = 400
+MAX_DECISIONS = 200
+MAX_SET = 400
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'-]*[A-Za-z0-9+#]|[A-Za-z]")
+_CODE = re.compile(r"`([^`\n]{2,200})`")
+_PATHLIKE = re.compile(r"\S*[/\\]\S*|\S+\.[A-Za-z0-9]{1,5}\b|\S*\d\S*|\S*-\S*-\S*")
+_URL = re.compile(r"https?://[^\s)>\]`'\"]+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_DECISION = re.compile(
+    r"\b(decided|decide to|decision|we'll|we will|let's go with|lets go with|going with|agreed|"
+    r"settled on|chose|choose to|conclusion|the plan is|we should|will use|switch(?:ed)? to)\b",
+    re.I,
+)
+_COMMAND_WORDS = frozenset(
+    """
+    git pytest python python3 pip ls cat npm npx node ruff mypy make cargo go docker curl
+    wget ssh scp rsync grep rg find sed awk tar zstd sqlite3 openclaw memory-sync uv poetry
+    kubectl systemctl journalctl brew apt apt-get cd mkdir rm cp mv chmod echo
+    """.split()
+)
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren't as at be because
+    been before being below between both but by can can't cannot could couldn't did didn't
+    do does doesn't doing don't down during each few for from further had hadn't has hasn't
+    have haven't having he her here hers herself him himself his how i i'd i'll i'm i've if
+    in into is isn't it it's its itself let's lets me more most mustn't my myself no nor not
+    of off on once only or other ought our ours ourselves out over own same shan't she
+    should shouldn't so some such than that that's the their theirs them themselves then
+    there there's these they this those through to too under until up very was wasn't we
+    we'd we'll we're we've were weren't what what's when where which while who whom why with
+    won't would wouldn't you you'd you'll you're you've your yours yourself please thanks
+    thank ok okay yes yeah hi hello hey good morning evening night just now today tomorrow
+    yesterday still also maybe really actually need needs want wants like get got go going
+    make made let know think see look check tell say said run use used new one two three
+    first last next any anything something thing things way well sure right done will shall
+    may might must can't noted result tool finished relevant verify file files remind write
+    down what's which whether
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class FlowItem:
+    """One line of a session's flow."""
+
+    ms: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SessionFlow:
+    """The course of one session on this day."""
+
+    session_id: str
+    session_key: str | None
+    first_ms: int
+    last_ms: int
+    items: tuple[FlowItem, ...]
+    user_messages: int
+    replies: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything the simple memory block says about a day."""
+
+    date: str
+    stats: DayStats
+    topics: tuple[str, ...]
+    sessions: tuple[SessionFlow, ...]
+    decisions: tuple[FlowItem, ...]
+    commands: tuple[str, ...]
+    commands_mentioned: tuple[str, ...]
+    files_read: tuple[str, ...]
+    files_written: tuple[str, ...]
+    files_mentioned: tuple[str, ...]
+    urls: tuple[str, ...]
+    errors: tuple[str, ...]
+    transitions: tuple[Transition, ...]
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    """Collapse whitespace and cut at `limit` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def phrases(text: str) -> list[str]:
+    """Candidate topic phrases: runs of 2-4 content words between stop-words and punctuation."""
+    text = _PATHLIKE.sub(" . ", _CODE.sub(" . ", _URL.sub(" . ", text)))
+    out: list[str] = []
+    for chunk in re.split(r"[.,;:!?()\[\]{}\"“”\n]+", text):
+        run: list[str] = []
+        for word in [*_WORD.findall(chunk), ""]:
+            lower = word.lower()
+            if word and lower not in STOPWORDS and len(lower) > 1 and not lower.isdigit():
+                run.append(lower)
+                continue
+            if 2 <= len(run) <= 4:
+                out.append(" ".join(run))
+            elif len(run) > 4:
+                out.extend(" ".join(run[i : i + 3]) for i in range(0, len(run) - 2, 3))
+            run = []
+    return out
+
+
+_CLAUSE_START = re.compile(r"\b(?:We|I|Let's|Lets|Decided|Decision|Agreed|The plan|Going)\b")
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:what|which|why|how|should|shall|can|could|do|did|remind)\b", re.I
+)
+
+
+def decision_of(sentence: str) -> str | None:
+    """The decision stated in `sentence`, cut to its own clause; None for questions and others."""
+    match = _DECISION.search(sentence)
+    if match is None or _QUESTION.search(sentence):
+        return None
+    starts = [m.start() for m in _CLAUSE_START.finditer(sentence, 0, match.end())]
+    clause = sentence[starts[-1] :] if starts else sentence
+    clause = one_line(clause, 220)
+    return clause if len(clause.split()) >= 3 else None
+
+
+def _looks_like_path(span: str) -> bool:
+    return " " not in span and ("/" in span or re.search(r"\.[A-Za-z0-9]{1,5}$", span) is not None)
+
+
+@dataclass
+class _SessionTrace:
+    key: str | None
+    first_ms: int
+    last_ms: int
+    items: list[tuple[int, str]] = field(default_factory=list)
+    dropped: int = 0
+    user_messages: int = 0
+    replies: int = 0
+
+
+class _FirstSeen:
+    """A bounded set that remembers the earliest time each value was seen."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, int] = {}
+
+    def add(self, value: str, ms: int) -> None:
+        value = value.strip()
+        if not value:
+            return
+        known = self.items.get(value)
+        if known is None:
+            if len(self.items) >= MAX_SET:
+                return
+            self.items[value] = ms
+        elif ms < known:
+            self.items[value] = ms
+
+    def ordered(self, limit: int) -> tuple[str, ...]:
+        return tuple(v for v, _ in sorted(self.items.items(), key=lambda kv: (kv[1], kv[0])))[
+            :limit
+        ]
+
+
+class DayDigestBuilder:
+    """Collects what the digest needs from one day's events, in bounded memory."""
+
+    def __init__(self, date: str) -> None:
+        self.date = date
+        self.sessions: dict[str, _SessionTrace] = {}
+        self.topics: Counter[str] = Counter()
+        self.decisions: list[tuple[int, str]] = []  # max-heap by (-ms) keeps the earliest
+        self._decision_keys: set[str] = set()
+        self.commands = _FirstSeen()
+        self.commands_mentioned = _FirstSeen()
+        self.files_read = _FirstSeen()
+        self.files_written = _FirstSeen()
+        self.files_mentioned = _FirstSeen()
+        self.urls = _FirstSeen()
+        self.errors = _FirstSeen()
+
+    def add(self, event: Event) -> None:
+        """Take one event of this day."""
+        kind = event.kind
+        if kind is Kind.MODEL or kind is Kind.NOISE:
+            return
+        trace = self.sessions.get(event.session_id)
+        if trace is None:
+            trace = self.sessions[event.session_id] = _SessionTrace(
+                event.session_key, event.ms, event.ms
+            )
+        trace.first_ms = min(trace.first_ms, event.ms)
+        trace.last_ms = max(trace.last_ms, event.ms)
+        if kind is Kind.USER:
+            trace.user_messages += 1
+            self._item(trace, event.ms, f"User: {one_line(event.text)}")
+            self._text(event, weight=3)
+        elif kind is Kind.ASSISTANT:
+            trace.replies += 1
+            self._item(trace, event.ms, f"Agent: {one_line(event.text, 140)}")
+            self._text(event, weight=1)
+            self._tools(trace, event)
+        elif kind is Kind.TOOL_CALL:
+            self._tools(trace, event)
+        elif kind is Kind.TOOL_RESULT:
+            if event.is_error:
+                first = event.text.strip().splitlines()[0] if event.text.strip() else "failed"
+                self.errors.add(f"{event.tool_name or 'tool'}: {one_line(first, 140)}", event.ms)
+        elif kind is Kind.ERROR:
+            if event.text and event.text not in ("aborted", "stop"):
+                self.errors.add(f"model error: {one_line(event.text, 140)}", event.ms)
+        elif kind is Kind.COMPACTION:
+            tokens = f" ({event.tokens_before} tokens before)" if event.tokens_before else ""
+            self._item(trace, event.ms, f"Context compacted{tokens}")
+        elif kind is Kind.RESET:
+            self._item(trace, event.ms, f"/{event.reason or 'reset'}: fresh context")
+
+    def _item(self, trace: _SessionTrace, ms: int, text: str) -> None:
+        if len(trace.items) < MAX_ITEMS_PER_SESSION:
+            trace.items.append((ms, text))
+        else:
+            trace.dropped += 1
+
+    def _text(self, event: Event, weight: int) -> None:
+        text = event.text
+        for phrase in phrases(text[:4000]):
+            self.topics[phrase] += weight
+        if len(self.topics) > 20_000:
+            self.topics = Counter(dict(self.topics.most_common(5_000)))
+        for url in _URL.findall(text):
+            self.urls.add(url.rstrip(".,;:"), event.ms)
+        for span in _CODE.findall(text):
+            span = span.strip()
+            head = span.split()[0] if span.split() else ""
+            if head in _COMMAND_WORDS and " " in span:
+                self.commands_mentioned.add(span, event.ms)
+            elif _looks_like_path(span):
+                self.files_mentioned.add(span, event.ms)
+        if _DECISION.search(text):
+            for sentence in _SENTENCE.split(text):
+                decision = decision_of(sentence)
+                if decision:
+                    self._decision(event.ms, decision)
+
+    def _decision(self, ms: int, sentence: str) -> None:
+        key = sentence.lower().strip(" .")
+        if key in self._decision_keys:
+            return
+        self._decision_keys.add(key)
+        heapq.heappush(self.decisions, (-ms, sentence))
+        if len(self.decisions) > MAX_DECISIONS:
+            heapq.heappop(self.decisions)
+
+    def _tools(self, trace: _SessionTrace, event: Event) -> None:
+        for call in event.tools:
+            name = call.name
+            if call.command:
+                self.commands.add(one_line(call.command, 160), event.ms)
+                self._item(trace, event.ms, f"Ran `{one_line(call.command, 100)}`")
+            elif call.url:
+                self.urls.add(call.url, event.ms)
+                self._item(trace, event.ms, f"Fetched {one_line(call.url, 120)}")
+            elif call.path and name in ("write", "edit", "apply_patch", "multi_edit"):
+                self.files_written.add(call.path, event.ms)
+                self._item(trace, event.ms, f"Wrote {call.path}")
+            elif call.path:
+                self.files_read.add(call.path, event.ms)
+                self._item(trace, event.ms, f"Read {call.path}")
+            else:
+                self._item(trace, event.ms, f"Used {name}")
+
+    def build(self, stats: DayStats, transitions: list[Transition]) -> Digest:
+        """The finished digest; `transitions` are the model transitions of this day."""
+        sessions = []
+        for sid, trace in self.sessions.items():
+            items = sorted(trace.items)
+            flow = tuple(FlowItem(ms, text) for ms, text in items)
+            sessions.append(
+                SessionFlow(
+                    sid,
+                    trace.key,
+                    trace.first_ms,
+                    trace.last_ms,
+                    flow,
+                    trace.user_messages,
+                    trace.replies,
+                )
+            )
+        sessions.sort(key=lambda s: (s.first_ms, s.session_id))
+        for t in transitions:
+            for i, s in enumerate(sessions):
+                if s.session_id == t.session_id:
+                    item = FlowItem(t.ms, f"Model switched: {t.old} → {t.new}")
+                    sessions[i] = SessionFlow(
+                        s.session_id,
+                        s.session_key,
+                        s.first_ms,
+                        s.last_ms,
+                        tuple(sorted((*s.items, item), key=lambda x: (x.ms, x.text))),
+                        s.user_messages,
+                        s.replies,
+                    )
+        decisions = tuple(
+            FlowItem(-neg, text)
+            for neg, text in sorted(self.decisions, key=lambda d: (-d[0], d[1]))
+        )
+        return Digest(
+            date=self.date,
+            stats=stats,
+            topics=choose_topics(self.topics),
+            sessions=tuple(sessions),
+            decisions=decisions[:12],
+            commands=self.commands.ordered(15),
+            commands_mentioned=tuple(
+                c for c in self.commands_mentioned.ordered(15) if c not in self.commands.items
+            ),
+            files_read=self.files_read.ordered(15),
+            files_written=self.files_written.ordered(15),
+            files_mentioned=tuple(
+                f
+                for f in self.files_mentioned.ordered(20)
+                if f not in self.files_read.items and f not in self.files_written.items
+            )[:15],
+            urls=self.urls.ordered(10),
+            errors=self.errors.ordered(8),
+            transitions=tuple(transitions),
+        )
+
+
+def choose_topics(counts: Counter[str], limit: int = 8) -> tuple[str, ...]:
+    """The most frequent phrases, longer ones first among equals, without near-duplicates."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0]))
+    chosen: list[str] = []
+    for phrase, _count in ranked:
+        if any(phrase in c or c in phrase for c in chosen):
+            continue
+        chosen.append(phrase)
+        if len(chosen) == limit:
+            break
+    return tuple(chosen)
