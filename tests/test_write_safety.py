@@ -1,0 +1,160 @@
+"""Crash and concurrency safety of backfill: files are old or new, never torn; no append lost."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
+from memory_sync.config import Options, resolve
+from tests.builders import Transcript
+
+DAYS = 200
+KILLS = 22
+
+
+def _history(state: Path, days: int) -> None:
+    sessions = state / "agents/main/sessions"
+    start = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    for d in range(days):
+        t = Transcript(start + timedelta(days=d))
+        t.add("model_change", provider="fake", modelId="alpha")
+        for i in range(3):
+            t.user(f"Day {d} question {i}: how is the garden project going?")
+            t.assistant(f"We decided to water the plants at {7 + i} o'clock on day {d}.")
+        t.write(sessions / f"s{d:03d}.jsonl")
+    (state / "workspace/memory").mkdir(parents=True)
+
+
+def _hand_files(memory: Path) -> dict[str, bytes]:
+    """Agent- and person-written files for some days (what must survive byte for byte)."""
+    hand: dict[str, bytes] = {}
+    start = datetime(2026, 1, 1)
+    for d in range(0, DAYS, 3):
+        day = (start + timedelta(days=d)).date().isoformat()
+        body = f"# {day}\n\n- hand-written note {d}: do not lose me \u00e9\n".encode()
+        if d % 2:
+            body = b"---\ntags: [daily]\n---\n" + body
+        (memory / f"{day}.md").write_bytes(body)
+        hand[f"{day}.md"] = body
+    return hand
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        HOME=str(tmp / "home"),
+        MEMORY_SYNC_STATE_DIR=str(tmp / "ms-state"),
+        MEMORY_SYNC_CONFIG=str(tmp / "none.toml"),
+        TZ="UTC",
+        MEMORY_SYNC_LOCK_WAIT="20",
+    )
+    return env
+
+
+def _files(memory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in memory.iterdir() if p.name.endswith(".md")}
+
+
+def test_sigkill_at_random_moments_leaves_old_or_new_files(tmp_path):
+    state = tmp_path / "state"
+    _history(state, DAYS)
+    memory = state / "workspace/memory"
+    hand = _hand_files(memory)
+    pristine = tmp_path / "pristine"
+    shutil.copytree(memory, pristine)
+    cmd = [
+        sys.executable,
+        "-m",
+        "memory_sync",
+        "backfill",
+        "--all",
+        "--force",
+        "--preserve",
+        "-q",
+        "--openclaw-dir",
+        str(state),
+    ]
+    env = _env(tmp_path)
+    started = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    full = time.perf_counter() - started
+    expected = _files(memory)
+    assert len(expected) == DAYS
+    rng = random.Random(20261127)
+    killed_mid_write = 0
+    for _ in range(KILLS):
+        shutil.rmtree(memory)
+        shutil.copytree(pristine, memory)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3 * full, 1.05 * full))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = _files(memory)
+        written = 0
+        for name, data in now.items():
+            old = (pristine / name).read_bytes() if (pristine / name).exists() else None
+            assert data in (old, expected[name]), f"{name} is neither old nor new"
+            written += data == expected[name] and data != old
+            if name in hand:  # the person's bytes intact (front matter stays on top)
+                front, _, body = hand[name].rpartition(b"---\n")
+                assert data.startswith(front + b"---\n" if front else b"") and body in data
+        if 0 < written < DAYS:
+            killed_mid_write += 1
+    assert killed_mid_write >= 5, "the kills should land while files are being written"
+    # a clean run afterwards completes everything and removes the killed runs' temp files
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    assert _files(memory) == expected
+    assert not [p for p in memory.iterdir() if p.name.endswith(".tmp")]
+
+
+APPENDER = r"""
+import sys, time
+path, count = sys.argv[1], int(sys.argv[2])
+for i in range(count):
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"- appended by the agent {i}\n")
+    time.sleep(0.003)
+"""
+
+
+@pytest.mark.parametrize("preserve", [True, False])
+def test_concurrent_appends_are_never_lost(tmp_path, isolated_env, preserve):
+    state = tmp_path / "state"
+    _history(state, 1)
+    memory = state / "workspace/memory"
+    path = memory / "2026-01-01.md"
+    path.write_text("# 2026-01-01\n\n- agent note\n")
+    later = state / "agents/main/sessions/later.jsonl"
+    t = Transcript(datetime(2026, 1, 1, 20, tzinfo=UTC), "later")
+    t.write(later)
+    [settings] = resolve(Options(openclaw_dir=state))
+    options = BackfillOptions(force=True, preserve=preserve)
+    count = 150
+    appender = subprocess.Popen([sys.executable, "-c", APPENDER, str(path), str(count)])
+    rewrites = 0
+    try:
+        while appender.poll() is None:
+            t.user(f"late message {rewrites}")  # new history, so every run really rewrites
+            t.write(later)
+            report = run_backfill(settings, DaySelection(("2026-01-01",)), options, str)
+            rewrites += report.results[0].action.value in ("updated", "preserved", "replaced")
+    finally:
+        appender.wait()
+    assert rewrites >= 10, rewrites
+    text = path.read_text()
+    for i in range(count):
+        assert f"- appended by the agent {i}\n" in text, (
+            f"append {i} lost after {rewrites} rewrites"
+        )
+    if preserve:
+        assert "- agent note\n" in text
