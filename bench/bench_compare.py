@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-FLOOR = r'''
+FLOOR = r"""
 import io, os, sqlite3, sys, orjson, zstandard
 root = sys.argv[1]
 dctx = zstandard.ZstdDecompressor()
@@ -31,7 +31,8 @@ for base, dirs, files in os.walk(os.path.join(root, "agents")):
         path = os.path.join(base, name)
         if ".jsonl" in name and not name.endswith(".lock"):
             with open(path, "rb") as raw:
-                stream = io.BufferedReader(dctx.stream_reader(raw)) if name.endswith(".zst") else raw
+                zst = name.endswith(".zst")
+                stream = io.BufferedReader(dctx.stream_reader(raw)) if zst else raw
                 for line in stream:
                     try:
                         orjson.loads(line); n += 1
@@ -40,13 +41,14 @@ for base, dirs, files in os.walk(os.path.join(root, "agents")):
         elif name == "openclaw-agent.sqlite":
             con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             for text, blob in con.execute(
-                    "SELECT event_json, event_zstd FROM transcript_events ORDER BY session_id, seq"):
+                    "SELECT event_json, event_zstd FROM transcript_events "
+                    "ORDER BY session_id, seq"):
                 orjson.loads(text if text is not None else dctx.decompress(blob)); n += 1
             for (blob,) in con.execute("SELECT archive_blob FROM session_transcript_archives"):
                 for line in dctx.decompressobj().decompress(blob).splitlines():
                     orjson.loads(line); n += 1
 print(n)
-'''
+"""
 
 
 def source_bytes(root: Path) -> int:
@@ -82,8 +84,15 @@ def main() -> None:
     size = source_bytes(args.history)
     floor_runs, compare_runs, rss_floor, rss_compare = [], [], 0, 0
     env = dict(os.environ, MEMORY_SYNC_STATE_DIR=str(args.history / ".bench-state"))
-    cmd = [sys.executable, "-m", "memory_sync", "compare", "--json", "--openclaw-dir",
-           str(args.history)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "memory_sync",
+        "compare",
+        "--json",
+        "--openclaw-dir",
+        str(args.history),
+    ]
     help_text = subprocess.run([*cmd[:4], "--help"], capture_output=True, text=True).stdout
     if "--no-cache" in help_text:
         cmd.append("--no-cache")
