@@ -86,8 +86,15 @@ def test_sigkill_at_random_moments_leaves_old_or_new_files(tmp_path):
     ]
     env = _env(tmp_path)
     started = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    reference = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first_write = None
+    while reference.poll() is None:  # find when the write phase starts
+        if first_write is None and len(list(memory.iterdir())) > len(hand):
+            first_write = time.perf_counter() - started
+        time.sleep(0.002)
     full = time.perf_counter() - started
+    assert reference.returncode == 0, reference.stderr.read() if reference.stderr else ""
+    first_write = first_write or 0.5 * full
     expected = _files(memory)
     assert len(expected) == DAYS
     rng = random.Random(20261127)
@@ -96,7 +103,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_files(tmp_path):
         shutil.rmtree(memory)
         shutil.copytree(pristine, memory)
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3 * full, 1.05 * full))
+        time.sleep(rng.uniform(0.8 * first_write, full))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         now = _files(memory)

@@ -147,7 +147,7 @@ def run_backfill(
         if builder is None:
             if not wanted(event.day):
                 return
-            builder = builders[event.day] = DayDigestBuilder(event.day)
+            builder = builders[event.day] = DayDigestBuilder(event.day, redact)
         builder.add(event)
 
     scan = scan_history(settings, on_event=collect, progress=progress)

@@ -42,7 +42,9 @@ def common_options(func: F) -> F:
 
 
 def _setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
-    out = Output(quiet=kw.pop("quiet"), verbose=kw.pop("verbose"), color=not kw.pop("no_color"))
+    from memory_sync.redact import default_redactor
+
+    quiet, verbose, color = kw.pop("quiet"), kw.pop("verbose"), not kw.pop("no_color")
     options = Options(
         openclaw_dir=kw.pop("openclaw_dir"),
         agent=kw.pop("agent"),
@@ -52,6 +54,10 @@ def _setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
         memory_dir=kw.pop("memory_dir"),
     )
     agents = resolve(options)
+    state = agents[0].state_dir
+    agent_dirs = [state / "agents" / a.agent for a in agents] if state is not None else []
+    redactor = default_redactor(state, agent_dirs)
+    out = Output(quiet=quiet, verbose=verbose, color=color, redactor=redactor)
     for settings in agents:
         for warning in settings.warnings:
             out.warn(warning)
@@ -74,7 +80,9 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except MemorySyncError as exc:
-            click.echo(f"memory-sync: {exc}", err=True)
+            from memory_sync.redact import default_redactor
+
+            click.echo(default_redactor()(f"memory-sync: {exc}"), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("memory-sync: interrupted; files already written are complete", err=True)

@@ -41,6 +41,7 @@ class AgentSettings:
     tz_name: str
     zone: ZoneInfo
     app_state_dir: Path
+    state_dir: Path | None = None  # OpenClaw's state folder, when known
     origins: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
@@ -167,6 +168,7 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
                 tz_name=tz_name,
                 zone=zone,
                 app_state_dir=app_state_dir(env),
+                state_dir=state.path if state is not None else None,
                 origins=origins,
                 warnings=tuple(warnings),
             )

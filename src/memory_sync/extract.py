@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 
 from memory_sync.days import DayStats, Transition
 from memory_sync.events import Event, Kind
+from memory_sync.output import Redactor
 
-MAX_ITEMS_PER_SESSION = 400
+FLOW_HEAD = 14  # session flow steps kept from the start of a session
+FLOW_TAIL = 8  # and from its end
+TEXT_WINDOW = 4000  # characters of a message the digest looks at (redacted before any cut)
 MAX_DECISIONS = 200
 MAX_SET = 400
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'-]*[A-Za-z0-9+#]|[A-Za-z]")
 _CODE = re.compile(r"`([^`\n]{2,200})`")
-_PATHLIKE = re.compile(r"\S*[/\\]\S*|\S+\.[A-Za-z0-9]{1,5}\b|\S*\d\S*|\S*-\S*-\S*")
 _URL = re.compile(r"https?://[^\s)>\]`'\"]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _DECISION = re.compile(
@@ -73,9 +74,10 @@ class SessionFlow:
     session_key: str | None
     first_ms: int
     last_ms: int
-    items: tuple[FlowItem, ...]
+    items: tuple[FlowItem, ...]  # the earliest FLOW_HEAD and latest FLOW_TAIL steps, in order
     user_messages: int
     replies: int
+    hidden: int = 0  # steps between the head and the tail that are not kept
 
 
 @dataclass(frozen=True)
@@ -103,22 +105,51 @@ def one_line(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+_STRIP = ".,;:!?()[]{}\"“”‘’'*_<>#~"
+_BREAK_AFTER = frozenset('.,;:!?)]}"”')
+_BREAK_BEFORE = frozenset('([{"“')
+
+
+def _flush(run: list[str], out: list[str]) -> None:
+    if len(run) >= 3 and all(len(w) == 4 for w in run):
+        pass  # four-letter groups: the shape of an app password, never a topic
+    elif 2 <= len(run) <= 4:
+        out.append(" ".join(run))
+    elif len(run) > 4:
+        out.extend(" ".join(run[i : i + 3]) for i in range(0, len(run) - 2, 3))
+    run.clear()
+
+
 def phrases(text: str) -> list[str]:
-    """Candidate topic phrases: runs of 2-4 content words between stop-words and punctuation."""
-    text = _PATHLIKE.sub(" . ", _CODE.sub(" . ", _URL.sub(" . ", text)))
+    """Candidate topic phrases: runs of 2-4 content words between stop-words and punctuation.
+
+    Code spans, URLs, paths and anything with digits break a run and never become topics.
+    """
     out: list[str] = []
-    for chunk in re.split(r"[.,;:!?()\[\]{}\"“”\n]+", text):
-        run: list[str] = []
-        for word in [*_WORD.findall(chunk), ""]:
+    run: list[str] = []
+    in_code = False
+    for raw in text.split():
+        ticks = raw.count("`")
+        if in_code or ticks:
+            if ticks % 2:
+                in_code = not in_code
+            _flush(run, out)
+            continue
+        if raw[0] in _BREAK_BEFORE:
+            _flush(run, out)
+        word = raw.strip(_STRIP)
+        plain = word.replace("-", "", 1).replace("'", "", 1)
+        if plain.isalpha() and plain.isascii() and len(word) > 1:
             lower = word.lower()
-            if word and lower not in STOPWORDS and len(lower) > 1 and not lower.isdigit():
+            if lower in STOPWORDS:
+                _flush(run, out)
+            else:
                 run.append(lower)
-                continue
-            if 2 <= len(run) <= 4:
-                out.append(" ".join(run))
-            elif len(run) > 4:
-                out.extend(" ".join(run[i : i + 3]) for i in range(0, len(run) - 2, 3))
-            run = []
+        else:
+            _flush(run, out)
+        if raw[-1] in _BREAK_AFTER:
+            _flush(run, out)
+    _flush(run, out)
     return out
 
 
@@ -148,10 +179,37 @@ class _SessionTrace:
     key: str | None
     first_ms: int
     last_ms: int
-    items: list[tuple[int, str]] = field(default_factory=list)
-    dropped: int = 0
+    head: list[tuple[int, str]] = field(default_factory=list)  # max-heap of (-ms, text)
+    tail: list[tuple[int, str]] = field(default_factory=list)  # min-heap of (ms, text)
+    steps: int = 0
     user_messages: int = 0
     replies: int = 0
+
+    def add(self, ms: int, text: str) -> None:
+        """Keep only the FLOW_HEAD earliest and FLOW_TAIL latest steps (bounded memory)."""
+        self.steps += 1
+        heapq.heappush(self.head, (-ms, text))
+        if len(self.head) > FLOW_HEAD:
+            heapq.heappop(self.head)
+        heapq.heappush(self.tail, (ms, text))
+        if len(self.tail) > FLOW_TAIL:
+            heapq.heappop(self.tail)
+
+    def flow(self, extra: list[tuple[int, str]]) -> tuple[tuple[FlowItem, ...], int]:
+        """The kept steps in time order (with `extra` steps merged in), and how many are hidden."""
+        head = sorted((-neg, text) for neg, text in self.head)
+        tail = sorted(self.tail)
+        steps = self.steps
+        short = steps <= FLOW_HEAD + FLOW_TAIL
+        kept = sorted(set(head) | set(tail)) if short else head + tail
+        hidden = steps - len(kept)
+        for ms, text in extra:
+            if steps <= FLOW_HEAD + FLOW_TAIL or ms <= head[-1][0] or ms >= tail[0][0]:
+                kept.append((ms, text))
+            else:
+                hidden += 1
+        kept.sort()
+        return tuple(FlowItem(ms, text) for ms, text in kept), hidden
 
 
 class _FirstSeen:
@@ -181,8 +239,9 @@ class _FirstSeen:
 class DayDigestBuilder:
     """Collects what the digest needs from one day's events, in bounded memory."""
 
-    def __init__(self, date: str) -> None:
+    def __init__(self, date: str, redact: Redactor) -> None:
         self.date = date
+        self.redact = redact
         self.sessions: dict[str, _SessionTrace] = {}
         self.topics: Counter[str] = Counter()
         self.decisions: list[tuple[int, str]] = []  # max-heap by (-ms) keeps the earliest
@@ -209,22 +268,26 @@ class DayDigestBuilder:
         trace.last_ms = max(trace.last_ms, event.ms)
         if kind is Kind.USER:
             trace.user_messages += 1
-            self._item(trace, event.ms, f"User: {one_line(event.text)}")
-            self._text(event, weight=3)
+            text = self.redact(event.text[:TEXT_WINDOW])
+            self._item(trace, event.ms, f"User: {one_line(text)}")
+            self._text(text, event.ms, weight=3)
         elif kind is Kind.ASSISTANT:
             trace.replies += 1
-            self._item(trace, event.ms, f"Agent: {one_line(event.text, 140)}")
-            self._text(event, weight=1)
+            text = self.redact(event.text[:TEXT_WINDOW])
+            self._item(trace, event.ms, f"Agent: {one_line(text, 140)}")
+            self._text(text, event.ms, weight=1)
             self._tools(trace, event)
         elif kind is Kind.TOOL_CALL:
             self._tools(trace, event)
         elif kind is Kind.TOOL_RESULT:
             if event.is_error:
-                first = event.text.strip().splitlines()[0] if event.text.strip() else "failed"
+                text = self.redact(event.text[:600]).strip()
+                first = text.splitlines()[0] if text else "failed"
                 self.errors.add(f"{event.tool_name or 'tool'}: {one_line(first, 140)}", event.ms)
         elif kind is Kind.ERROR:
             if event.text and event.text not in ("aborted", "stop"):
-                self.errors.add(f"model error: {one_line(event.text, 140)}", event.ms)
+                text = one_line(self.redact(event.text[:600]), 140)
+                self.errors.add(f"model error: {text}", event.ms)
         elif kind is Kind.COMPACTION:
             tokens = f" ({event.tokens_before} tokens before)" if event.tokens_before else ""
             self._item(trace, event.ms, f"Context compacted{tokens}")
@@ -232,31 +295,28 @@ class DayDigestBuilder:
             self._item(trace, event.ms, f"/{event.reason or 'reset'}: fresh context")
 
     def _item(self, trace: _SessionTrace, ms: int, text: str) -> None:
-        if len(trace.items) < MAX_ITEMS_PER_SESSION:
-            trace.items.append((ms, text))
-        else:
-            trace.dropped += 1
+        trace.add(ms, text)
 
-    def _text(self, event: Event, weight: int) -> None:
-        text = event.text
-        for phrase in phrases(text[:4000]):
+    def _text(self, text: str, ms: int, weight: int) -> None:
+        """Topics, URLs, code spans and decisions of an already redacted text."""
+        for phrase in phrases(text):
             self.topics[phrase] += weight
-        if len(self.topics) > 20_000:
-            self.topics = Counter(dict(self.topics.most_common(5_000)))
+        if len(self.topics) > 4_000:
+            self.topics = Counter(dict(self.topics.most_common(1_500)))
         for url in _URL.findall(text):
-            self.urls.add(url.rstrip(".,;:"), event.ms)
+            self.urls.add(url.rstrip(".,;:"), ms)
         for span in _CODE.findall(text):
             span = span.strip()
             head = span.split()[0] if span.split() else ""
             if head in _COMMAND_WORDS and " " in span:
-                self.commands_mentioned.add(span, event.ms)
+                self.commands_mentioned.add(span, ms)
             elif _looks_like_path(span):
-                self.files_mentioned.add(span, event.ms)
+                self.files_mentioned.add(span, ms)
         if _DECISION.search(text):
             for sentence in _SENTENCE.split(text):
                 decision = decision_of(sentence)
                 if decision:
-                    self._decision(event.ms, decision)
+                    self._decision(ms, decision)
 
     def _decision(self, ms: int, sentence: str) -> None:
         key = sentence.lower().strip(" .")
@@ -268,29 +328,38 @@ class DayDigestBuilder:
             heapq.heappop(self.decisions)
 
     def _tools(self, trace: _SessionTrace, event: Event) -> None:
+        redact = self.redact
         for call in event.tools:
             name = call.name
             if call.command:
-                self.commands.add(one_line(call.command, 160), event.ms)
-                self._item(trace, event.ms, f"Ran `{one_line(call.command, 100)}`")
+                command = redact(call.command[:TEXT_WINDOW])
+                self.commands.add(one_line(command, 160), event.ms)
+                self._item(trace, event.ms, f"Ran `{one_line(command, 100)}`")
             elif call.url:
-                self.urls.add(call.url, event.ms)
-                self._item(trace, event.ms, f"Fetched {one_line(call.url, 120)}")
+                url = redact(call.url[:TEXT_WINDOW])
+                self.urls.add(one_line(url, 200), event.ms)
+                self._item(trace, event.ms, f"Fetched {one_line(url, 120)}")
             elif call.path and name in ("write", "edit", "apply_patch", "multi_edit"):
-                self.files_written.add(call.path, event.ms)
-                self._item(trace, event.ms, f"Wrote {call.path}")
+                path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
+                self.files_written.add(path, event.ms)
+                self._item(trace, event.ms, f"Wrote {path}")
             elif call.path:
-                self.files_read.add(call.path, event.ms)
-                self._item(trace, event.ms, f"Read {call.path}")
+                path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
+                self.files_read.add(path, event.ms)
+                self._item(trace, event.ms, f"Read {path}")
             else:
                 self._item(trace, event.ms, f"Used {name}")
 
     def build(self, stats: DayStats, transitions: list[Transition]) -> Digest:
         """The finished digest; `transitions` are the model transitions of this day."""
+        switches: dict[str, list[tuple[int, str]]] = {}
+        for t in transitions:
+            switches.setdefault(t.session_id, []).append(
+                (t.ms, f"Model switched: {t.old} → {t.new}")
+            )
         sessions = []
         for sid, trace in self.sessions.items():
-            items = sorted(trace.items)
-            flow = tuple(FlowItem(ms, text) for ms, text in items)
+            flow, hidden = trace.flow(switches.get(sid, []))
             sessions.append(
                 SessionFlow(
                     sid,
@@ -300,22 +369,10 @@ class DayDigestBuilder:
                     flow,
                     trace.user_messages,
                     trace.replies,
+                    hidden,
                 )
             )
         sessions.sort(key=lambda s: (s.first_ms, s.session_id))
-        for t in transitions:
-            for i, s in enumerate(sessions):
-                if s.session_id == t.session_id:
-                    item = FlowItem(t.ms, f"Model switched: {t.old} → {t.new}")
-                    sessions[i] = SessionFlow(
-                        s.session_id,
-                        s.session_key,
-                        s.first_ms,
-                        s.last_ms,
-                        tuple(sorted((*s.items, item), key=lambda x: (x.ms, x.text))),
-                        s.user_messages,
-                        s.replies,
-                    )
         decisions = tuple(
             FlowItem(-neg, text)
             for neg, text in sorted(self.decisions, key=lambda d: (-d[0], d[1]))

@@ -6,12 +6,9 @@ from datetime import date as Date
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from memory_sync.extract import Digest, FlowItem, SessionFlow
+from memory_sync.extract import FLOW_HEAD, Digest, SessionFlow
 from memory_sync.memoryfile import FOOTER
 from memory_sync.output import Redactor
-
-FLOW_HEAD = 14  # session flow lines shown from the start of a long session
-FLOW_TAIL = 8  # and from its end
 
 NOISE_LABELS = {
     "heartbeat": "heartbeat prompts",
@@ -43,18 +40,9 @@ def _hms(ms: int, zone: ZoneInfo) -> str:
 
 
 def _flow_lines(session: SessionFlow, zone: ZoneInfo) -> list[str]:
-    items: list[FlowItem | None] = list(session.items)
-    if len(items) > FLOW_HEAD + FLOW_TAIL + 1:
-        hidden = len(items) - FLOW_HEAD - FLOW_TAIL
-        items = [*items[:FLOW_HEAD], None, *items[-FLOW_TAIL:]]
-    else:
-        hidden = 0
-    lines = []
-    for item in items:
-        if item is None:
-            lines.append(f"- … {hidden} more steps")
-        else:
-            lines.append(f"- {_hm(item.ms, zone)} {item.text}")
+    lines = [f"- {_hm(item.ms, zone)} {item.text}" for item in session.items]
+    if session.hidden:
+        lines.insert(min(FLOW_HEAD, len(lines)), f"- … {session.hidden} more steps")
     return lines
 
 

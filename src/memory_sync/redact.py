@@ -1,0 +1,432 @@
+"""Secret detection and replacement with `[REDACTED:<kind>]`, applied to everything that leaves.
+
+Two mechanisms: shape rules (below, one per kind of credential seen in OpenClaw use) and exact
+values of secrets present on this machine (environment variables, openclaw.json, auth profiles).
+To add a kind: append a `Rule` to RULES with a test of what it must and must not match
+(tests/test_redact.py); give it a literal `hint` when its matches always contain one, so texts
+without it skip the regex.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import json5
+import orjson
+
+Validator = Callable[[str], bool]
+_B = r"(?<![A-Za-z0-9_+/-])"  # no token character before: not inside a longer token or base64
+_E = r"(?![A-Za-z0-9_-])"
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    size = len(text)
+    return -sum(n / size * math.log2(n / size) for n in counts.values())
+
+
+def looks_random(value: str) -> bool:
+    """A value that looks like a credential: long enough, mixed characters, high entropy."""
+    if len(value) < 8 or _PLACEHOLDER.search(value):
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    if classes < 2 or (value.isalpha() and len(value) < 16):
+        return False
+    if re.fullmatch(r"[\w.-]+\.(?:md|py|json|txt|log|ts|js|yaml|yml|toml|sh)", value):
+        return False
+    return entropy(value) >= (3.0 if len(value) < 20 else 3.3)
+
+
+_PLACEHOLDER = re.compile(
+    r"^(?:<[^>]*>|\$\{?[A-Z_][A-Z0-9_]*\}?|x{4,}|\*{3,}|\.{3,}|your[_-]|changeme|example|redacted|"
+    r"none|null|true|false|undefined|process\.env|os\.environ|env\.|\[REDACTED)",
+    re.I,
+)
+_COMMON_4 = frozenset(
+    "that with have this will your from they know want been good much some time very when come "
+    "here just like long make many more only over such take than them well were what also back "
+    "call does done each even give into keep last left life made most must name need next once "
+    "open part play said same seem show side tell then told turn used work year down look read "
+    "plan test file code data line note list item task days week mode real next".split()
+)
+
+
+def _app_password(value: str) -> bool:
+    groups = re.split(r"[ -]", value.lower())
+    if any(g in _COMMON_4 for g in groups):
+        return False
+    return sum(sum(c in "aeiou" for c in g) <= 1 for g in groups) >= 3
+
+
+def _sk_key(value: str) -> bool:
+    body = value.split("-", 1)[1] if "-" in value else value
+    return (
+        bool(re.search(r"\d", body)) and bool(re.search(r"[A-Za-z]", body)) and entropy(body) >= 3.2
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of secret: its pattern, the group to replace (0: the whole match), a literal
+    every match contains (checked first, for speed), and an optional check of the value."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    group: int = 0
+    hints: tuple[str, ...] = ()  # the rule runs only if one of these is in the text
+    check: Validator | None = None
+    hint_ci: bool = False  # the hints are matched against the lower-cased text
+    long_token: bool = False  # every match holds a run of 16+ token characters
+    lower_pattern: re.Pattern[str] | None = None  # case-insensitive rules: run on lower-case text
+
+
+def _t(
+    kind: str,
+    pattern: str,
+    hint: str | tuple[str, ...] | None = None,
+    check: Validator | None = None,
+) -> Rule:
+    """A rule for a token-shaped secret (every match is 16+ token characters long)."""
+    hints = (hint,) if isinstance(hint, str) else hint or ()
+    return Rule(kind, re.compile(pattern), 0, hints, check, False, True)
+
+
+def _r(
+    kind: str,
+    pattern: str,
+    group: int = 0,
+    hint: str | tuple[str, ...] | None = None,
+    check: Validator | None = None,
+    flags: int = 0,
+) -> Rule:
+    hints = (hint,) if isinstance(hint, str) else hint or ()
+    ignore_case = bool(flags & re.I)
+    lower = re.compile(pattern, flags & ~re.I) if ignore_case else None
+    return Rule(kind, re.compile(pattern, flags), group, hints, check, ignore_case, False, lower)
+
+
+SECRET_NAME = (
+    r"(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|auth[_-]?key|credential|"
+    r"private[_-]?key|access[_-]?key|client[_-]?secret|app[_-]?secret|bot[_-]?token)"
+)
+
+RULES: tuple[Rule, ...] = (
+    _r(
+        "private-key",
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[A-Za-z0-9+/=\s:,-]|\\n|\\r)*"
+        r"(?:-----END [A-Z0-9 ]*PRIVATE KEY-----)?",
+        hint="PRIVATE KEY-----",
+    ),
+    _t(
+        "anthropic-key",
+        _B + r"sk-ant-(?:api|admin|oat|ort)\d{2}-[A-Za-z0-9_-]{20,}",
+        hint="sk-ant-",
+    ),
+    _t("openrouter-key", _B + r"sk-or-v1-[A-Za-z0-9]{32,}", hint="sk-or-"),
+    _t(
+        "openai-key",
+        _B + r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}" + _E,
+        hint="sk-",
+        check=_sk_key,
+    ),
+    _t("google-api-key", _B + r"AIza[0-9A-Za-z_-]{35}" + _E, hint="AIza"),
+    _t("google-oauth-token", _B + r"ya29\.[0-9A-Za-z_-]{20,}", hint="ya29."),
+    _t("groq-key", _B + r"gsk_[A-Za-z0-9]{40,}", hint="gsk_"),
+    _t("xai-key", _B + r"xai-[A-Za-z0-9]{40,}", hint="xai-"),
+    _t("huggingface-token", _B + r"hf_[A-Za-z0-9]{30,}", hint="hf_"),
+    _t("perplexity-key", _B + r"pplx-[A-Za-z0-9]{40,}", hint="pplx-"),
+    _t(
+        "github-token",
+        _B + r"(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,})",
+        hint=("gh", "github_pat_"),
+    ),
+    _t("gitlab-token", _B + r"gl(?:pat|dt|rt|ptt|ft|soat)-[A-Za-z0-9_-]{20,}", hint="gl"),
+    _t("slack-token", _B + r"xox[abposr]-[A-Za-z0-9-]{10,}", hint="xox"),
+    _t("slack-app-token", _B + r"xapp-\d-[A-Z0-9]+-\d+-[A-Za-z0-9]+", hint="xapp-"),
+    _r("slack-webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+", hint="hooks.slack"),
+    _r(
+        "discord-webhook",
+        r"https://(?:\w+\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]+",
+        hint="/api/webhooks/",
+    ),
+    _t(
+        "discord-token",
+        _B + r"[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40}" + _E,
+        hint=".",
+    ),
+    _t("telegram-bot-token", _B + r"\d{8,10}:AA[A-Za-z0-9_-]{33}" + _E, hint=":AA"),
+    _t("feishu-token", _B + r"[tu]-g[A-Za-z0-9_-]{25,}", hint=("t-g", "u-g")),
+    _t(
+        "aws-access-key",
+        _B + r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}" + _E,
+        hint=("AKIA", "ASIA", "ABIA", "ACCA"),
+    ),
+    _t(
+        "stripe-key", _B + r"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}", hint=("_live_", "_test_")
+    ),
+    _t("stripe-webhook-secret", _B + r"whsec_[A-Za-z0-9]{24,}", hint="whsec_"),
+    _t("twilio-key", _B + r"SK[0-9a-fA-F]{32}" + _E, hint="SK"),
+    _t("sendgrid-key", _B + r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{30,}", hint="SG."),
+    _t(
+        "notion-token",
+        _B + r"(?:secret_[A-Za-z0-9]{40,}|ntn_[A-Za-z0-9]{40,})",
+        hint=("secret_", "ntn_"),
+    ),
+    _t("brave-key", _B + r"BSA[A-Za-z0-9_-]{25,}", hint="BSA"),
+    _t("tavily-key", _B + r"tvly-[A-Za-z0-9-]{20,}", hint="tvly-"),
+    _t("jwt", _B + r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", hint="eyJ"),
+    _r("url-credentials", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@'\"]+:([^\s@/'\"]+)@", 1, "@"),
+    _r("url-token", r"\bhttps?://([A-Za-z0-9_-]{20,})@", 1, "@", check=lambda v: entropy(v) >= 3.0),
+    _t(
+        "random-token",
+        r"(?<![A-Za-z0-9_+/=.:-])[A-Za-z0-9]{32,}(?![A-Za-z0-9_+/=-])",
+        None,
+        check=lambda v: (
+            bool(re.search(r"[a-z]", v) and re.search(r"[A-Z]", v) and re.search(r"\d", v))
+            and entropy(v) >= 4.0
+        ),
+    ),
+    _r(
+        "secret-phrase",
+        r"\b(?:password|passwd|passphrase|token|secret|api key|apikey|credentials?)"
+        r"\s+(?:is\s+|was\s+|=\s*)?[\"'`]?([^\s\"'`]{8,512})",
+        1,
+        ("pass", "token", "secret", "api key", "apikey", "credential"),
+        looks_random,
+        re.I,
+    ),
+    _r("basic-auth", r"(?:\s-u|--user)[ =]['\"]?[^\s:'\"]+:([^\s'\"]{4,})", 1, ("-u", "--user")),
+    _r(
+        "authorization",
+        r"\bauthorization\b[\"']?\s*[:=]\s*[\"']?(?:bearer|basic|token|bot)?\s*"
+        r"([A-Za-z0-9._~+/=-]{8,})",
+        1,
+        "authorization",
+        flags=re.I,
+    ),
+    _r(
+        "bearer-token",
+        r"\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)",
+        1,
+        "bearer",
+        flags=re.I,
+        check=lambda v: entropy(v) >= 3.0,
+    ),
+    _r(
+        "app-password",
+        r"(?<![A-Za-z])[a-z]{4}([ -])[a-z]{4}\1[a-z]{4}\1[a-z]{4}(?![A-Za-z])",
+        check=_app_password,
+    ),
+    _r(
+        "secret-assignment",
+        SECRET_NAME + r"[A-Za-z0-9_.-]{0,40}[\"']?[ \t]*"
+        r"(?:[:=]|=>)[ \t]*[\"']?([^\s\"',;`)}\]]{8,512})",
+        1,
+        ("key", "secret", "token", "pass", "pwd", "auth", "credential"),
+        looks_random,
+        re.I,
+    ),
+)
+
+
+class Redactor:
+    """Replaces secrets in text. Cheap on texts without any: most rules are skipped by a
+    substring check before their regex runs."""
+
+    def __init__(self, known_values: Iterable[str] = (), rules: tuple[Rule, ...] = RULES):
+        self.rules = rules
+        self._token_rules = [r for r in rules if r.long_token]
+        self._context_rules = [r for r in rules if not r.long_token]
+        values = sorted({v for v in known_values if len(v) >= 8}, key=len, reverse=True)
+        self._known = re.compile("|".join(re.escape(v) for v in values)) if values else None
+
+    def __call__(self, text: str) -> str:
+        """`text` with every secret replaced by `[REDACTED:<kind>]`."""
+        if not text:
+            return text
+        if self._known is not None:
+            text = self._known.sub("[REDACTED:known-secret]", text)
+        has_long, maybe_app_password = _gates(text)
+        if has_long:  # token-shaped secrets are all 16+ characters long
+            for rule in self._token_rules:
+                if rule.hints and not _has_hint(text, rule.hints):
+                    continue
+                text = rule.pattern.sub(self._replacer(rule), text)
+        lower = text.lower()
+        for rule in self._context_rules:
+            if rule.hints and not _has_hint(lower if rule.hint_ci else text, rule.hints):
+                continue
+            if rule.kind == "app-password" and not maybe_app_password:
+                continue
+            if rule.lower_pattern is not None and len(lower) == len(text):
+                replaced = _sub_via_lower(rule, rule.lower_pattern, text, lower)
+            else:
+                replaced = rule.pattern.sub(self._replacer(rule), text)
+            if replaced is not text:
+                text, lower = replaced, replaced.lower()
+        return text
+
+    @staticmethod
+    def _replacer(rule: Rule) -> Callable[[re.Match[str]], str]:
+        def replace(match: re.Match[str]) -> str:
+            value = match.group(rule.group)
+            if value is None or value.startswith("[REDACTED"):
+                return match.group(0)
+            if rule.check is not None and not rule.check(value):
+                return match.group(0)
+            whole = match.group(0)
+            if rule.group == 0:
+                return f"[REDACTED:{rule.kind}]"
+            start = match.start(rule.group) - match.start(0)
+            return whole[:start] + f"[REDACTED:{rule.kind}]" + whole[start + len(value) :]
+
+        return replace
+
+    def find(self, text: str) -> list[str]:
+        """The kinds of secret found in `text` (for `validate`)."""
+        return re.findall(r"\[REDACTED:([a-z0-9-]+)\]", self(text)) if text else []
+
+
+def _gates(text: str) -> tuple[bool, bool]:
+    """Whether `text` has a whitespace-free run of 16+ characters (every token-shaped secret
+    does), and four 4-letter words in a row (an app password's shape). One split, no regex."""
+    has_long = maybe_app = False
+    run = 0
+    for word in text.split():
+        size = len(word)
+        if size >= 16:
+            has_long = True
+            if size == 19 and word.count("-") == 3:
+                maybe_app = True
+        if size == 4 or (size == 5 and not word[-1].isalnum()):
+            run += 1
+            if run >= 4:
+                maybe_app = True
+        else:
+            run = 0
+    return has_long, maybe_app
+
+
+def _has_hint(text: str, hints: tuple[str, ...]) -> bool:
+    if len(hints) == 1:
+        return hints[0] in text
+    for hint in hints:  # noqa: SIM110 - a plain loop: any() with a generator is 3x slower here
+        if hint in text:
+            return True
+    return False
+
+
+def _sub_via_lower(rule: Rule, pattern: re.Pattern[str], text: str, lower: str) -> str:
+    """Replace matches found in the lower-cased copy (same offsets) in the original text; the
+    value check sees the original case. 8x faster than re.IGNORECASE on the same pattern."""
+    parts: list[str] = []
+    last = 0
+    for match in pattern.finditer(lower):
+        start, end = match.span(rule.group)
+        if start < last or start < 0:
+            continue
+        value = text[start:end]
+        if value.startswith("[REDACTED") or (rule.check is not None and not rule.check(value)):
+            continue
+        parts.append(text[last:start])
+        parts.append(f"[REDACTED:{rule.kind}]")
+        last = end
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+_SECRET_KEY = re.compile(SECRET_NAME, re.I)
+_ENV_SECRET = re.compile(r"(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)", re.I)
+
+
+def _secret_values(data: Any, inherited: bool = False) -> Iterable[str]:
+    """Strings stored under secret-sounding keys anywhere in a JSON-like value."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            secretish = inherited or bool(_SECRET_KEY.search(str(key)))
+            yield from _secret_values(value, secretish)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _secret_values(item, inherited)
+    elif isinstance(data, str) and inherited and not _PLACEHOLDER.search(data.strip()):
+        yield data.strip()
+
+
+def machine_secrets(
+    env: Mapping[str, str], state_dir: Path | None, agent_dirs: Iterable[Path] = ()
+) -> set[str]:
+    """Values of secrets present on this machine: env variables named like keys, tokens or
+    passwords; credentials in openclaw.json and OpenClaw's auth profile files and table."""
+    values = {
+        v
+        for k, v in env.items()
+        if _ENV_SECRET.search(k)
+        and k not in ("PWD", "OLDPWD")
+        and len(v) >= 8
+        and not _PLACEHOLDER.search(v)
+    }
+    files: list[Path] = []
+    if state_dir is not None:
+        files += [state_dir / n for n in ("openclaw.json", "clawdbot.json", "moltbot.json")]
+        files += sorted((state_dir / "credentials").glob("*.json"))
+    for agent_dir in agent_dirs:
+        files += [
+            agent_dir / "agent" / n for n in ("auth-profiles.json", "auth.json", "models.json")
+        ]
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        try:
+            data = json5.loads(text)
+        except ValueError:
+            continue
+        values.update(_secret_values(data))
+    for agent_dir in agent_dirs:
+        values.update(_database_secrets(agent_dir / "agent" / "openclaw-agent.sqlite"))
+    return {v for v in values if len(v) >= 8}
+
+
+def _database_secrets(db: Path) -> set[str]:
+    if not db.is_file():
+        return set()
+    found: set[str] = set()
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            tables = {
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if "auth_profile_store" not in tables:
+                return found
+            for row in con.execute("SELECT * FROM auth_profile_store"):
+                for cell in row:
+                    if isinstance(cell, str) and cell[:1] in "{[":
+                        try:
+                            found.update(_secret_values(orjson.loads(cell)))
+                        except orjson.JSONDecodeError:
+                            continue
+        finally:
+            con.close()
+    except sqlite3.Error:
+        pass
+    return found
+
+
+def default_redactor(state_dir: Path | None = None, agent_dirs: Iterable[Path] = ()) -> Redactor:
+    """A Redactor with the shape rules and this machine's secret values."""
+    return Redactor(machine_secrets(os.environ, state_dir, agent_dirs))

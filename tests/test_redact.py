@@ -1,0 +1,308 @@
+"""Secrets never leave: shape rules, exact values, and every exit of the program."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import sqlite3
+import string
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from memory_sync.redact import Redactor, machine_secrets
+from tests.builders import Transcript, iso
+from tests.conftest import NEW
+
+RNG = random.Random(4242)
+
+
+def rand(chars: str, n: int) -> str:
+    return "".join(RNG.choice(chars) for _ in range(n))
+
+
+ALNUM = string.ascii_letters + string.digits
+B64URL = ALNUM + "_-"
+HEX = "0123456789abcdef"
+
+# kind -> secrets of that shape, as people paste them
+PLANTED: dict[str, list[str]] = {
+    "anthropic-key": ["sk-ant-api03-" + rand(B64URL, 93) + "AA"],
+    "openai-key": ["sk-proj-" + rand(B64URL, 120), "sk-" + rand(ALNUM, 48)],
+    "openrouter-key": ["sk-or-v1-" + rand(HEX, 64)],
+    "google-api-key": ["AIza" + rand(B64URL, 35)],
+    "groq-key": ["gsk_" + rand(ALNUM, 52)],
+    "xai-key": ["xai-" + rand(ALNUM, 80)],
+    "deepseek": ["sk-" + rand(HEX, 32)],
+    "github-token": [
+        "ghp_" + rand(ALNUM, 36),
+        "github_pat_" + rand(ALNUM + "_", 82),
+        "ghs_" + rand(ALNUM, 36),
+    ],
+    "gitlab-token": ["glpat-" + rand(B64URL, 20)],
+    "slack-token": [
+        "xoxb-" + rand("0123456789", 12) + "-" + rand("0123456789", 13) + "-" + rand(ALNUM, 24)
+    ],
+    "discord-token": ["MT" + rand(ALNUM, 24) + "." + rand(B64URL, 6) + "." + rand(B64URL, 38)],
+    "telegram-bot-token": [rand("123456789", 10) + ":AA" + rand(B64URL, 33)],
+    "feishu-token": ["t-g1044" + rand(ALNUM, 34)],
+    "aws-access-key": ["AKIA" + rand(string.ascii_uppercase + string.digits, 16)],
+    "stripe-key": ["sk_live_" + rand(ALNUM, 24)],
+    "twilio-key": ["SK" + rand(HEX, 32)],
+    "sendgrid-key": ["SG." + rand(B64URL, 22) + "." + rand(B64URL, 43)],
+    "notion-token": ["ntn_" + rand(ALNUM, 46), "secret_" + rand(ALNUM, 43)],
+    "brave-key": ["BSA" + rand(ALNUM, 27)],
+    "tavily-key": ["tvly-" + rand(ALNUM, 32)],
+    "jwt": ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0." + rand(B64URL, 43)],
+    "huggingface-token": ["hf_" + rand(ALNUM, 34)],
+}
+SECRET_SENTENCES = [
+    # (text, the secret part that must disappear)
+    (
+        "git remote set-url origin https://x-access-token:{v}@github.com/ana/notes.git",
+        rand(ALNUM, 40),
+    ),
+    ("db is postgres://app:{v}@db.internal:5432/prod", rand(ALNUM, 16)),
+    ("curl -H 'Authorization: Bearer {v}' https://api.example.com", rand(B64URL, 40)),
+    ("my gmail app password is {v}", " ".join(rand("bcdfghjklmnpqrstvwxz", 4) for _ in range(4))),
+    ('"apiKey": "{v}"', rand(ALNUM, 32)),
+    ("FEISHU_APP_SECRET={v}", rand(ALNUM, 32)),
+    ("aws_secret_access_key = {v}", rand(ALNUM + "/+", 40)),
+    ("MISTRAL_API_KEY={v}", rand(ALNUM, 32)),
+    ("curl -u ana:{v} https://nas.local/api", rand(ALNUM, 20)),
+    (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n{v}\n-----END OPENSSH PRIVATE KEY-----",
+        rand(ALNUM + "+/", 280),
+    ),
+]
+
+
+def all_secrets() -> list[tuple[str, str]]:
+    """(text containing a secret, the secret) pairs."""
+    out = [(f"here is my key {v} thanks", v) for vs in PLANTED.values() for v in vs]
+    out += [(t.format(v=v), v) for t, v in SECRET_SENTENCES]
+    return out
+
+
+@pytest.mark.parametrize(("text", "secret"), all_secrets())
+def test_every_kind_is_redacted(text, secret):
+    out = Redactor()(text)
+    assert secret not in out and "[REDACTED:" in out
+    for part in secret.split():
+        if len(part) >= 12:
+            assert part not in out
+
+
+def benign_samples() -> list[str]:
+    rng = random.Random(7)
+    samples: list[str] = []
+    for _ in range(150):
+        samples.append(f"fixed in commit {''.join(rng.choice(HEX) for _ in range(40))}")
+        samples.append(f"session {uuid.UUID(int=rng.getrandbits(128), version=4)} started")
+        samples.append(
+            f'{{"type":"message","id":"{"".join(rng.choice(HEX) for _ in range(8))}","parentId":"{"".join(rng.choice(HEX) for _ in range(8))}"}}'
+        )
+        data = base64.b64encode(rng.randbytes(300)).decode()
+        samples.append(f'{{"type":"image","data":"{data}","mimeType":"image/png"}}')
+        samples.append(f"sha256 {hashlib.sha256(rng.randbytes(16)).hexdigest()}  release.tar.gz")
+        samples.append(f"md5: {hashlib.md5(rng.randbytes(16)).hexdigest()}")
+        samples.append(
+            f"edited src/{rng.choice(['cache', 'upload', 'parser'])}/{rng.choice(['store', 'retry', 'lexer'])}_{rng.randint(1, 99)}.py"
+        )
+        samples.append(
+            f"see https://docs.example.com/guide/{rng.randint(1, 999)}?page={rng.randint(1, 9)}#token-usage"
+        )
+    prose = [
+        "The token budget for this model is 200k tokens.",
+        "Please reset my password on the router tomorrow.",
+        "Where do I put the API key? In the config file, not in the chat.",
+        "We counted the tokens: input 11261, output 39.",
+        "The password manager sync failed again.",
+        "Use a secret santa draw for the family this year.",
+        "The access key rotation policy is 90 days.",
+        "auth failed: wrong credentials, try again later",
+        "token_count = 123456",
+        "password_hint = the name of the first cat",
+        "apiKey: process.env.ANTHROPIC_API_KEY",
+        "secret: ${OPENAI_API_KEY}",
+        "when they were here last year",
+        "Authorization header missing in request",
+        "bearer of good news",
+        "sk-learn pipeline looks fine",
+        "ls -la memory/2026-11-20.md",
+        "2026-11-20T07:58:58.170Z model changed to fake/beta",
+        "call_fake_5 toolu_01ABCDEF finished",
+        "The relevant file is `src/export/json_legacy.py`; verify with `git rm src/export/json_legacy.py`.",
+    ]
+    samples += prose * 12
+    return samples
+
+
+def test_benign_look_alikes_are_left_alone():
+    samples = benign_samples()
+    assert len(samples) >= 1000
+    redactor = Redactor()
+    hit = [s for s in samples if redactor(s) != s]
+    assert len(hit) <= len(samples) // 100, hit[:10]
+
+
+def test_exact_values_from_the_machine(tmp_path):
+    state = tmp_path / "state"
+    (state / "agents/main/agent").mkdir(parents=True)
+    (state / "openclaw.json").write_text(
+        '{channels: {telegram: {botToken: "weird-but-secret-1"}}, '
+        'models: {providers: {x: {apiKey: "<redacted>"}}}}'
+    )
+    (state / "agents/main/agent/auth-profiles.json").write_text(
+        json.dumps({"profiles": {"anthropic:default": {"token": "plain words secret two"}}})
+    )
+    env = {"MY_SERVICE_PASSWORD": "correct horse battery", "PWD": "/home/ana", "SHORT_KEY": "abc"}
+    values = machine_secrets(env, state, [state / "agents/main"])
+    assert values == {"weird-but-secret-1", "plain words secret two", "correct horse battery"}
+    redact = Redactor(values)
+    assert (
+        redact("the bot token is weird-but-secret-1.")
+        == "the bot token is [REDACTED:known-secret]."
+    )
+    assert "correct horse battery" not in redact("pw: correct horse battery")
+
+
+# ------------------------------------------------------------------ every exit, both eras
+
+
+def _plant_in_jsonl(state: Path, secrets: list[str]) -> None:
+    """Secrets in user text, assistant text, tool-call arguments, tool results and thinking."""
+    t = Transcript(
+        datetime(2026, 11, 21, 12, 0, tzinfo=UTC), "5ec7e75e-0000-4000-8000-00000000000a"
+    )
+    t.add("model_change", provider="fake", modelId="alpha")
+    for i, secret in enumerate(secrets):
+        where = i % 5
+        if where == 0:
+            t.user(f"Here is the key: {secret} keep it safe")
+            t.assistant("Noted, I will keep it safe.")
+        elif where == 1:
+            t.user("What did you store?")
+            t.assistant(f"We decided to store {secret} in the vault.")
+        elif where == 2:
+            t.user("Set the remote.")
+            t.tool_call("exec", {"command": f"export TOKEN={secret} && echo done"})
+        elif where == 3:
+            t.user("Read the config.")
+            t.tool_call("read", {"path": "config.json"})
+            t.entries[-1]["message"]["content"] = [
+                {"type": "text", "text": f'{{"apiKey": "{secret}"}}'}
+            ]
+            t.entries[-1]["message"]["isError"] = True
+        else:
+            t.user("Think about it.")
+            t.message(
+                {
+                    "role": "assistant",
+                    "provider": "fake",
+                    "model": "alpha",
+                    "content": [
+                        {"type": "thinking", "thinking": f"the secret is {secret}"},
+                        {"type": "text", "text": "Thought about it."},
+                    ],
+                }
+            )
+    t.write(state / "agents/main/sessions/5ec7e75e-0000-4000-8000-00000000000a.jsonl")
+
+
+def _plant_in_sqlite(state: Path, secrets: list[str]) -> None:
+    db = state / "agents/main/agent/openclaw-agent.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA ignore_check_constraints = 1")  # the schema's checks need SQLite 3.43+
+    sid = "d7402f73-23be-4825-b5c9-8e022307261c"
+    seq = con.execute(
+        "SELECT max(seq) FROM transcript_events WHERE session_id=?", (sid,)
+    ).fetchone()[0]
+    moment = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+    for i, secret in enumerate(secrets):
+        seq += 1
+        stamp = iso(moment.replace(minute=i))
+        role_text = [
+            {"role": "user", "content": f"my token {secret}"},
+            {
+                "role": "assistant",
+                "provider": "fake",
+                "model": "alpha",
+                "content": [{"type": "text", "text": f"Stored `{secret}` as asked."}],
+            },
+            {
+                "role": "assistant",
+                "provider": "fake",
+                "model": "alpha",
+                "content": [
+                    {
+                        "type": "toolCall",
+                        "id": f"c{i}",
+                        "name": "exec",
+                        "arguments": {"command": f"curl -u ana:{secret} https://x.example"},
+                    }
+                ],
+            },
+            {
+                "role": "toolResult",
+                "toolCallId": f"c{i}",
+                "toolName": "exec",
+                "isError": True,
+                "content": [{"type": "text", "text": f"error: bad credentials {secret}"}],
+            },
+        ][i % 4]
+        role_text["timestamp"] = int(moment.timestamp() * 1000) + i
+        entry = {
+            "type": "message",
+            "id": f"5ec{i:05d}",
+            "parentId": None,
+            "timestamp": stamp,
+            "message": role_text,
+        }
+        con.execute(
+            "INSERT INTO transcript_events (session_id, seq, event_json, created_at) "
+            "VALUES (?,?,?,?)",
+            (sid, seq, json.dumps(entry), int(moment.timestamp() * 1000)),
+        )
+    con.commit()
+    con.close()
+
+
+def test_planted_secrets_never_reach_files_or_output(cli, corpus, monkeypatch):
+    state = corpus(NEW)
+    secrets = [v for vs in PLANTED.values() for v in vs] + [v for _, v in SECRET_SENTENCES[:2]]
+    _plant_in_jsonl(state, secrets)
+    _plant_in_sqlite(state, secrets)
+    # a secret with no known shape, known only from the environment
+    monkeypatch.setenv("HOMELAB_ROUTER_PASSWORD", "purple-elephant-dances")
+    _plant_in_jsonl_extra = Transcript(
+        datetime(2026, 11, 22, 13, tzinfo=UTC), "ab5ec000-0000-4000-8000-000000000000"
+    )
+    _plant_in_jsonl_extra.user("the router password is purple-elephant-dances")
+    _plant_in_jsonl_extra.assistant("Saved purple-elephant-dances for the router.")
+    _plant_in_jsonl_extra.write(
+        state / "agents/main/sessions/ab5ec000-0000-4000-8000-000000000000.jsonl"
+    )
+    outputs = []
+    for args in (
+        ("compare", "--json"),
+        ("compare", "-v"),
+        ("backfill", "--all", "--force", "--dry-run", "-v"),
+        ("backfill", "--all", "--force", "--json"),
+        ("backfill", "--all", "--force"),
+    ):
+        result = cli(*args, "--openclaw-dir", state)
+        assert result.exit_code == 0, result.stderr
+        outputs += [result.stdout, result.stderr]
+    files = [p.read_text() for p in (state / "workspace/memory").glob("2026-11-2?.md")]
+    assert any("[REDACTED:" in f for f in files)
+    blob = "\n".join(outputs + files)
+    for secret in [*secrets, "purple-elephant-dances"]:
+        assert secret not in blob, secret
+        for part in secret.split():
+            if len(part) >= 16:
+                assert part[:16] not in blob, part
