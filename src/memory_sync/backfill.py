@@ -25,6 +25,10 @@ from memory_sync.output import Redactor
 from memory_sync.problems import Problems
 from memory_sync.render import render_digest
 from memory_sync.scan import scan_history
+from memory_sync.summarize import SummarySettings
+from memory_sync.summarize.compose import Composer
+from memory_sync.summarize.daytext import DayText
+from memory_sync.summarize.run import Estimate
 from memory_sync.timeutil import DayClock, parse_date
 from memory_sync.write import folder_lock, remove_stale_temps, write_merged
 
@@ -64,6 +68,7 @@ class BackfillOptions:
     preserve: bool = False
     dry_run: bool = False
     lock_wait: float = 10.0
+    summary: SummarySettings | None = None  # None: the simple digest, no LLM
 
 
 @dataclass
@@ -87,6 +92,9 @@ class BackfillReport:
     results: list[DayResult] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
     dry_run: bool = False
+    estimates: list[Estimate] = field(default_factory=list)  # --dry-run --summarize
+    requests_sent: int = 0
+    summary_model: str | None = None
 
     @property
     def failed(self) -> list[DayResult]:
@@ -116,20 +124,37 @@ def choose_days(
     return sorted(d for d in wanted if d in history), no_history
 
 
-def run_backfill(
+@dataclass
+class Composition:
+    """The chosen days with their history and block bodies, before anything is written."""
+
+    dates: list[str]
+    history: dict[str, DayStats]
+    bodies: dict[str, str]
+    failures: dict[str, str]
+    problems: Problems
+    estimates: list[Estimate] = field(default_factory=list)
+    sent: int = 0
+    model: str | None = None
+
+
+def compose(
     settings: AgentSettings,
     selection: DaySelection,
     options: BackfillOptions,
     redact: Redactor,
     progress: Progress | None = None,
-) -> BackfillReport:
-    """Read the history once, then write (or plan) every chosen day."""
+    composer: Composer | None = None,
+) -> Composition:
+    """Read the history once and build the block body of every chosen day (simple digest, or
+    the LLM's summary when `composer` is given)."""
     selection.validate()
     memory_dir = settings.memory_dir
     existing = {
         d for d, files in list_memory_files(memory_dir).items() if any(f.daily for f in files)
     }
     builders: dict[str, DayDigestBuilder] = {}
+    texts: dict[str, DayText] = {}
     today = DayClock(settings.zone).today()
     explicit = {*selection.dates, today} if selection.today else set(selection.dates)
     ranged = bool(selection.since or selection.until) and not explicit
@@ -148,7 +173,11 @@ def run_backfill(
             if not wanted(event.day):
                 return
             builder = builders[event.day] = DayDigestBuilder(event.day, redact)
+            if composer is not None:
+                texts[event.day] = composer.text_for(event.day)
         builder.add(event)
+        if composer is not None:
+            texts[event.day].add(event)
 
     scan = scan_history(settings, on_event=collect, progress=progress)
     history = {s.date: s for s in scan.book.sorted_days()}
@@ -160,24 +189,89 @@ def run_backfill(
             "check the date, --tz and --agent (`memory-sync compare` lists the days with history)"
         )
     transitions = scan.book.transitions()
-    report = BackfillReport(problems=scan.problems, dry_run=options.dry_run)
+    digests = {
+        day: builders[day].build(history[day], [t for t in transitions if t.day == day])
+        for day in dates
+    }
+    if composer is None:
+        bodies = {day: render_digest(digests[day], settings.zone, redact) for day in dates}
+        return Composition(dates, history, bodies, {}, scan.problems)
+    composed = composer.compose(
+        [(digests[day], texts[day]) for day in dates], memory_dir, options.preserve
+    )
+    return Composition(
+        dates,
+        history,
+        composed.bodies,
+        composed.failures,
+        scan.problems,
+        composed.estimates,
+        composed.sent,
+        composed.model,
+    )
+
+
+def compose_days(
+    settings: AgentSettings,
+    selection: DaySelection,
+    options: BackfillOptions,
+    redact: Redactor,
+    composer: Composer,
+) -> tuple[dict[str, str], dict[str, str], Problems]:
+    """Block bodies and failures of the chosen days (for `memory-sync summarize`)."""
+    result = compose(settings, selection, options, redact, None, composer)
+    return result.bodies, result.failures, result.problems
+
+
+def run_backfill(
+    settings: AgentSettings,
+    selection: DaySelection,
+    options: BackfillOptions,
+    redact: Redactor,
+    progress: Progress | None = None,
+    composer: Composer | None = None,
+) -> BackfillReport:
+    """Read the history once, then write (or plan) every chosen day.
+
+    With `composer` (from `--summarize`), each day's block is written by the LLM backend.
+    """
+    memory_dir = settings.memory_dir
+    comp = compose(settings, selection, options, redact, progress, composer)
+    report = BackfillReport(
+        problems=comp.problems,
+        dry_run=options.dry_run,
+        estimates=comp.estimates,
+        requests_sent=comp.sent,
+        summary_model=comp.model,
+    )
+    for day, reason in comp.failures.items():
+        report.results.append(
+            DayResult(
+                day,
+                Action.FAILED,
+                memory_dir / f"{day}.md",
+                comp.history[day].messages,
+                0,
+                note=reason,
+            )
+        )
+    if options.dry_run and composer is not None:
+        return report
+    dates = [day for day in comp.dates if day in comp.bodies]
+    blocks = {
+        day: render_block(comp.bodies[day], comp.history[day].fingerprint_hex()) for day in dates
+    }
+    if options.dry_run:
+        for day in dates:
+            report.results.append(
+                _plan_only(memory_dir / f"{day}.md", day, blocks[day], comp.history[day], options)
+            )
+        return report
     backup_root = (
         settings.app_state_dir
         / "backups"
         / hashlib.sha256(str(memory_dir.resolve()).encode()).hexdigest()[:12]
     )
-    blocks = {}
-    for day in dates:
-        stats = history[day]
-        digest = builders[day].build(stats, [t for t in transitions if t.day == day])
-        body = render_digest(digest, settings.zone, redact)
-        blocks[day] = render_block(body, stats.fingerprint_hex())
-    if options.dry_run:
-        for day in dates:
-            report.results.append(
-                _plan_only(memory_dir / f"{day}.md", day, blocks[day], history[day], options)
-            )
-        return report
     with folder_lock(settings.app_state_dir, memory_dir, options.lock_wait):
         remove_stale_temps(memory_dir)
         for day in dates:
@@ -187,24 +281,20 @@ def run_backfill(
             def plan_for(text: str | None, block: str = block) -> MergePlan:
                 return plan_merge(text, block, force=options.force, preserve=options.preserve)
 
+            messages = comp.history[day].messages
             try:
                 outcome = write_merged(path, plan_for, backup_root)
             except (OSError, MemorySyncError) as exc:
                 report.results.append(
-                    DayResult(day, Action.FAILED, path, history[day].messages, 0, note=str(exc))
+                    DayResult(day, Action.FAILED, path, messages, 0, note=str(exc))
                 )
                 continue
             report.results.append(
                 DayResult(
-                    day,
-                    outcome.action,
-                    path,
-                    history[day].messages,
-                    outcome.size,
-                    outcome.backup,
-                    outcome.note,
+                    day, outcome.action, path, messages, outcome.size, outcome.backup, outcome.note
                 )
             )
+    report.results.sort(key=lambda r: r.date)
     return report
 
 

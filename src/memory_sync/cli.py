@@ -129,6 +129,60 @@ def compare(as_json: bool, check: bool, include_today: bool, **kw: Any) -> None:
         sys.exit(EXIT_FINDINGS)
 
 
+def summary_options(func: F) -> F:
+    """The options of LLM summaries, shared by `backfill` and `summarize`."""
+    decorators = [
+        click.option("--model", help="Model name (default: claude-sonnet-4-20250514)."),
+        click.option(
+            "--backend",
+            type=click.Choice(["anthropic", "openai"]),
+            help="anthropic (default) or any OpenAI-compatible server.",
+        ),
+        click.option("--base-url", help="API base URL (Ollama: http://127.0.0.1:11434/v1)."),
+        click.option(
+            "--token-budget",
+            type=int,
+            default=60_000,
+            show_default=True,
+            help="Input tokens per request before a day is split into parts.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _composer(
+    out: Output, settings: AgentSettings, kw: dict[str, Any], dry_run: bool, batch: bool
+) -> Any:
+    from memory_sync.config import summary_choice
+    from memory_sync.summarize import SummarySettings
+    from memory_sync.summarize.compose import Composer
+
+    backend, model = summary_choice(kw.pop("backend"), kw.pop("model"))
+    summary = SummarySettings(
+        backend=backend,
+        model=model,
+        base_url=kw.pop("base_url"),
+        token_budget=kw.pop("token_budget"),
+        batch=batch,
+    )
+    poll = float(os.environ.get("MEMORY_SYNC_BATCH_POLL", "20"))
+
+    def on_poll(done: int, total: int) -> None:
+        out.info(f"batch: {done}/{total} requests done")
+
+    return Composer(
+        summary,
+        settings.app_state_dir,
+        settings.zone,
+        out.redact,
+        dry_run,
+        on_poll=on_poll,
+        poll_seconds=poll,
+    )
+
+
 @main.command()
 @common_options
 @click.argument("dates", nargs=-1)
@@ -139,6 +193,11 @@ def compare(as_json: bool, check: bool, include_today: bool, **kw: Any) -> None:
 @click.option("--force", is_flag=True, help="Also rewrite days whose file exists.")
 @click.option("--preserve", is_flag=True, help="With --force: keep a file's own content, add ours.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option(
+    "--summarize", is_flag=True, help="Write a narrative with an LLM ([summarize] extra)."
+)
+@click.option("--batch", is_flag=True, help="With --summarize: Message Batches, half price.")
+@summary_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @handle_errors
 def backfill(
@@ -150,6 +209,8 @@ def backfill(
     force: bool,
     preserve: bool,
     dry_run: bool,
+    summarize: bool,
+    batch: bool,
     as_json: bool,
     **kw: Any,
 ) -> None:
@@ -158,6 +219,9 @@ def backfill(
     from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
     from memory_sync.errors import EXIT_PARTIAL
 
+    if batch and not summarize:
+        raise click.UsageError("--batch goes with --summarize")
+    summary_kw = {k: kw.pop(k) for k in ("model", "backend", "base_url", "token_budget")}
     out, agents = _setup(kw)
     selection = DaySelection(tuple(dates), all_days, today, since, until)
     selection.validate()
@@ -170,25 +234,59 @@ def backfill(
     documents = []
     failed = 0
     for settings in agents:
+        composer = _composer(out, settings, dict(summary_kw), dry_run, batch) if summarize else None
         with out.progress("reading history", settings.sources.total_bytes()) as advance:
-            result = run_backfill(settings, selection, options, out.redact, advance)
+            result = run_backfill(settings, selection, options, out.redact, advance, composer)
         failed += len(result.failed)
         if result.problems:
             out.warn(result.problems.summary_line())
         if as_json:
             documents.append(report.backfill_json(result))
             continue
+        if result.estimates:
+            out.renderable(report.estimates_table(result))
+            out.result(report.estimates_total(result))
         if dry_run and out.verbose:
             for item in result.results:
                 if item.diff:
                     out.result(item.diff)
         if result.results:
             out.renderable(report.backfill_table(result, out.redact))
-        else:
+        elif not result.estimates:
             out.info("nothing to do: every chosen day already has a memory file (--force rewrites)")
+        if summarize and not dry_run:
+            out.info(f"{result.requests_sent} request(s) sent to {result.summary_model}")
         for item in result.failed:
             out.warn(f"failed: {item.date}: {item.note}")
     if as_json:
         out.json(documents[0] if len(documents) == 1 else {"agents": documents})
     if failed:
         sys.exit(EXIT_PARTIAL)
+
+
+@main.command()
+@common_options
+@click.option("--date", "date", required=True, metavar="DATE", help="The day to summarize.")
+@click.option("--output", type=click.Path(path_type=Path), help="Write to FILE, not stdout.")
+@summary_options
+@handle_errors
+def summarize(date: str, output: Path | None, **kw: Any) -> None:
+    """Print one day's LLM summary (the block body) without touching memory files."""
+    from memory_sync.backfill import BackfillOptions, DaySelection, compose_days
+
+    summary_kw = {k: kw.pop(k) for k in ("model", "backend", "base_url", "token_budget")}
+    out, agents = _setup(kw)
+    settings = agents[0]
+    composer = _composer(out, settings, summary_kw, False, False)
+    bodies, failures, problems = compose_days(
+        settings, DaySelection((date,)), BackfillOptions(force=True), out.redact, composer
+    )
+    if problems:
+        out.warn(problems.summary_line())
+    if date in failures:
+        raise MemorySyncError(f"the summary of {date} failed: {failures[date]}")
+    if output is not None:
+        output.write_text(bodies[date], encoding="utf-8")
+        out.info(f"wrote {output}")
+    else:
+        out.result(bodies[date].rstrip("\n"))

@@ -218,3 +218,16 @@ def _default_memory_dir(
     workspace, why = locate.workspace_dir(oc_config, state, agent)
     origins["memory_dir"] = f"{why} + /memory"
     return workspace / "memory"
+
+
+def summary_choice(
+    backend: str | None, model: str | None, env: Mapping[str, str] | None = None
+) -> tuple[str, str | None]:
+    """Backend and model for summaries: flag > MEMORY_SYNC_BACKEND/_MODEL > config file >
+    default (anthropic, and the backend's default model)."""
+    env = os.environ if env is None else env
+    cfg_path = config_file_path(env)
+    choose = _Chooser(env, _load_toml(cfg_path), cfg_path)
+    chosen_backend = choose.pick("backend", backend, "--backend") or "anthropic"
+    chosen_model = choose.pick("model", model, "--model")
+    return str(chosen_backend), (str(chosen_model) if chosen_model else None)

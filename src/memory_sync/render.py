@@ -59,18 +59,18 @@ def _list(items: tuple[str, ...], code: bool = False) -> str:
     return ", ".join(f"`{i}`" if code else i for i in items)
 
 
-def render_digest(digest: Digest, zone: ZoneInfo, redact: Redactor) -> str:
-    """The block body: title, sections, footer; every line passes `redact`."""
+def simple_sections(digest: Digest, zone: ZoneInfo) -> dict[str, list[str]]:
+    """The digest's sections as Markdown lines, in the file's order."""
     s = digest.stats
-    out = [title(digest.date), "", f"*Auto-generated from {s.messages} session messages*", ""]
-    out += ["## Topics Covered"]
-    out += [f"- {t}" for t in digest.topics] or ["- (no clear topics)"]
-    out += ["", "## Session Flow"]
+    sections: dict[str, list[str]] = {}
+    sections["Topics Covered"] = [f"- {t}" for t in digest.topics] or ["- (no clear topics)"]
+    flow: list[str] = []
     for session in digest.sessions:
-        out += ["", _session_heading(session, zone), *_flow_lines(session, zone)]
-    out += ["", "## Key Decisions"]
-    out += [f"- {d.text} ({_hm(d.ms, zone)})" for d in digest.decisions] or ["- (none stated)"]
-    out += ["", "## Technical Details"]
+        flow += ["", _session_heading(session, zone), *_flow_lines(session, zone)]
+    sections["Session Flow"] = flow[1:] if flow else ["- (no conversation)"]
+    sections["Key Decisions"] = [f"- {d.text} ({_hm(d.ms, zone)})" for d in digest.decisions] or [
+        "- (none stated)"
+    ]
     details = [
         ("Commands run", _list(digest.commands, code=True)),
         ("Commands mentioned", _list(digest.commands_mentioned, code=True)),
@@ -79,18 +79,15 @@ def render_digest(digest: Digest, zone: ZoneInfo, redact: Redactor) -> str:
         ("Files mentioned", _list(digest.files_mentioned, code=True)),
         ("URLs", _list(digest.urls)),
     ]
-    out += [f"- {label}: {value}" for label, value in details if value]
-    out += [f"- Error: {e}" for e in digest.errors]
-    if not any(value for _, value in details) and not digest.errors:
-        out += ["- (none)"]
-    out += ["", "## Model Transitions"]
-    out += [
+    technical = [f"- {label}: {value}" for label, value in details if value]
+    technical += [f"- Error: {e}" for e in digest.errors]
+    sections["Technical Details"] = technical or ["- (none)"]
+    sections["Model Transitions"] = [
         f"- {_hms(t.ms, zone)} {t.old} → {t.new} "
         f"({t.session_key or 'session'} · {t.session_id[:8]})"
         for t in digest.transitions
     ] or ["- (none)"]
-    out += ["", "## Message Compaction"]
-    out += [
+    stats = [
         f"- Messages: {s.user} user, {s.assistant} assistant, {s.tool} tool results "
         f"({s.tool_calls} tool-call turns, {s.errors} failed turns)",
         f"- Sessions: {len(s.sessions)}",
@@ -99,17 +96,54 @@ def render_digest(digest: Digest, zone: ZoneInfo, redact: Redactor) -> str:
         models = ", ".join(
             f"{m} ({n})" for m, n in sorted(s.models.items(), key=lambda x: (-x[1], x[0]))
         )
-        out.append(f"- Models (replies): {models}")
+        stats.append(f"- Models (replies): {models}")
     if s.compactions:
         tokens = ", ".join(str(t) for t in s.compactions if t) or "unknown"
-        out.append(f"- Compactions: {len(s.compactions)} (tokens before: {tokens})")
+        stats.append(f"- Compactions: {len(s.compactions)} (tokens before: {tokens})")
     if s.resets:
-        out.append(f"- Resets (/new, /reset): {s.resets}")
+        stats.append(f"- Resets (/new, /reset): {s.resets}")
     if s.noise:
         noise = ", ".join(
             f"{n} {NOISE_LABELS.get(k, k)}"
             for k, n in sorted(s.noise.items(), key=lambda x: (-x[1], x[0]))
         )
-        out.append(f"- Noise left out: {noise}")
+        stats.append(f"- Noise left out: {noise}")
+    sections["Message Compaction"] = stats
+    return sections
+
+
+def _assemble(digest: Digest, header: str, sections: dict[str, list[str]], redact: Redactor) -> str:
+    out = [title(digest.date), "", header]
+    for name, lines in sections.items():
+        out += ["", f"## {name}", *lines]
     out += ["", "---", FOOTER]
     return "\n".join(redact(line) for line in out) + "\n"
+
+
+def render_digest(digest: Digest, zone: ZoneInfo, redact: Redactor) -> str:
+    """The simple block body: title, sections, footer; every line passes `redact`."""
+    header = f"*Auto-generated from {digest.stats.messages} session messages*"
+    return _assemble(digest, header, simple_sections(digest, zone), redact)
+
+
+def render_summary(
+    digest: Digest, zone: ZoneInfo, written: dict[str, str], model: str, redact: Redactor
+) -> str:
+    """The block body with the model's sections (the simple ones where it gave none), the
+    model transitions and statistics from the history, and the model named in the header."""
+    sections = simple_sections(digest, zone)
+    for name in ("Session Flow", "Topics Covered", "Key Decisions", "Technical Details"):
+        if name in written:
+            sections[name] = written[name].splitlines()
+    order = [
+        "Session Flow",
+        "Topics Covered",
+        "Key Decisions",
+        "Technical Details",
+        "Model Transitions",
+        "Message Compaction",
+    ]
+    header = (
+        f"*Auto-generated from {digest.stats.messages} session messages, summarized by {model}*"
+    )
+    return _assemble(digest, header, {name: sections[name] for name in order}, redact)

@@ -144,6 +144,18 @@ def backfill_json(report: BackfillReport) -> dict[str, Any]:
     """The documented `backfill --json` document."""
     return {
         "dry_run": report.dry_run,
+        "summary_model": report.summary_model,
+        "requests_sent": report.requests_sent,
+        "estimates": [
+            {
+                "date": e.date,
+                "requests": e.requests,
+                "input_tokens": e.input_tokens,
+                "cached": e.cached,
+                "cost_usd": e.cost_usd,
+            }
+            for e in report.estimates
+        ],
         "results": [
             {
                 "date": r.date,
@@ -182,3 +194,30 @@ def backfill_table(report: BackfillReport, redact: Redactor) -> Table:
             redact(note),
         )
     return table
+
+
+def estimates_table(report: BackfillReport) -> Table:
+    """`--dry-run --summarize`: requests, input tokens and cost per day, nothing sent."""
+    table = Table(
+        title=f"summaries with {report.summary_model} (dry run: nothing sent)", title_justify="left"
+    )
+    for name in ("date", "requests", "input tokens", "cached", "est. cost"):
+        table.add_column(name, justify="left" if name == "date" else "right")
+    for e in report.estimates:
+        cost = "unknown" if e.cost_usd is None else f"${e.cost_usd:.4f}"
+        table.add_row(
+            e.date, str(e.requests), str(e.input_tokens), "yes" if e.cached else "no", cost
+        )
+    return table
+
+
+def estimates_total(report: BackfillReport) -> str:
+    """The totals line under the estimates table."""
+    todo = [e for e in report.estimates if not e.cached]
+    tokens = sum(e.input_tokens for e in todo)
+    known = [e.cost_usd for e in todo if e.cost_usd is not None]
+    cost = f"${sum(known):.2f}" if len(known) == len(todo) else "unknown (no price for this model)"
+    return (
+        f"{len(todo)} day(s) to summarize, {len(report.estimates) - len(todo)} cached; "
+        f"about {tokens} input tokens, estimated cost {cost}"
+    )

@@ -1,0 +1,42 @@
+"""Answers of past requests, keyed by the exact request, so unchanged days cost nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+
+class SummaryCache:
+    """A small SQLite table of request key -> model answer (versioned; rebuilt if unknown)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._con = sqlite3.connect(path, timeout=10, check_same_thread=False)
+        version = self._con.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            self._con.execute("DROP TABLE IF EXISTS answers")
+            self._con.execute(
+                "CREATE TABLE answers (key TEXT PRIMARY KEY, model TEXT, answer TEXT, at REAL)"
+            )
+            self._con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._con.commit()
+
+    def get(self, key: str) -> str | None:
+        """The stored answer for `key`, if any."""
+        row = self._con.execute("SELECT answer FROM answers WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put(self, key: str, model: str, answer: str) -> None:
+        """Store an answer."""
+        self._con.execute(
+            "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)", (key, model, answer, time.time())
+        )
+        self._con.commit()
+
+    def close(self) -> None:
+        """Close the database."""
+        self._con.close()

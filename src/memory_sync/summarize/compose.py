@@ -1,0 +1,136 @@
+"""Turn chosen days into summary bodies: day text in, one block body (or a failure) out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from memory_sync.errors import MemorySyncError
+from memory_sync.extract import Digest
+from memory_sync.memoryfile import decode, find_block
+from memory_sync.output import Redactor
+from memory_sync.render import render_digest, render_summary
+from memory_sync.summarize import DEFAULT_MODELS, SummaryError, SummarySettings
+from memory_sync.summarize.cache import SummaryCache
+from memory_sync.summarize.daytext import DayText
+from memory_sync.summarize.prompt import day_requests, parse_sections
+from memory_sync.summarize.run import DayPlan, Estimate, Runner, estimate, fail_message
+
+
+def existing_context(path: Path, redact: Redactor) -> str:
+    """A memory file's own content (outside our block), redacted, as context for the model."""
+    try:
+        text = decode(path.read_bytes())
+    except OSError:
+        return ""
+    block = find_block(text)
+    if block is not None:
+        text = text[: block.start] + text[block.end :]
+    return redact(text.strip())[:8000]
+
+
+@dataclass
+class Composed:
+    """Bodies per day, failures per day, estimates (dry run) and requests sent."""
+
+    bodies: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    estimates: list[Estimate] = field(default_factory=list)
+    sent: int = 0
+    model: str = ""
+
+
+class Composer:
+    """Summaries for a run; the backend is set up first so a missing key stops at once."""
+
+    def __init__(
+        self,
+        summary: SummarySettings,
+        app_state: Path,
+        zone: ZoneInfo,
+        redact: Redactor,
+        dry_run: bool,
+        make: Callable[[SummarySettings], Any] | None = None,
+        on_poll: Callable[[int, int], None] | None = None,
+        poll_seconds: float = 20.0,
+    ) -> None:
+        self.summary = summary
+        self.zone = zone
+        self.redact = redact
+        self.dry_run = dry_run
+        self.model = summary.model or DEFAULT_MODELS.get(summary.backend, "")
+        self.summarizer: Any = None
+        if not dry_run:
+            if make is None:
+                from memory_sync.summarize.backends import make_summarizer
+
+                make = make_summarizer
+            self.summarizer = make(summary)
+            self.model = self.summarizer.model
+        self.cache = SummaryCache(app_state / "summaries.sqlite")
+        self.pending = app_state / "batches"
+        self.on_poll = on_poll
+        self.poll_seconds = poll_seconds
+
+    def text_for(self, date: str) -> DayText:
+        """A collector of one day's conversation lines."""
+        return DayText(date, self.zone, self.redact)
+
+    def compose(
+        self, days: list[tuple[Digest, DayText]], memory_dir: Path, preserve: bool
+    ) -> Composed:
+        """Summaries of the given days (estimates only in a dry run)."""
+        out = Composed(model=self.model)
+        plans: list[tuple[Digest, DayPlan]] = []
+        for digest, text in days:
+            for t in digest.transitions:
+                text.note(t.ms, f"(model switched: {t.old} → {t.new})")
+            scaffold = render_digest(digest, self.zone, self.redact)
+            context = (
+                existing_context(memory_dir / f"{digest.date}.md", self.redact) if preserve else ""
+            )
+            parts, template = day_requests(
+                self.summary.backend,
+                self.model,
+                digest.date,
+                text.lines(),
+                scaffold,
+                context,
+                self.summary.token_budget,
+            )
+            plans.append((digest, DayPlan(digest.date, tuple(parts), template)))
+        if self.dry_run:
+            out.estimates = [
+                estimate(p, self.cache, self.model, self.summary.batch) for _, p in plans
+            ]
+            return out
+        runner = Runner(
+            self.summarizer,
+            self.cache,
+            self.summary.parallel,
+            self.pending,
+            self.poll_seconds,
+            self.on_poll,
+        )
+        try:
+            if self.summary.batch:
+                if not hasattr(self.summarizer, "submit_batch"):
+                    raise MemorySyncError("--batch needs --backend anthropic (Message Batches)")
+                runner.batch([p for _, p in plans])
+            for digest, plan in plans:
+                try:
+                    answer = runner.day(plan)
+                except SummaryError as exc:
+                    out.failures[digest.date] = fail_message(exc)
+                    continue
+                sections = parse_sections(self.redact(answer))
+                out.bodies[digest.date] = render_summary(
+                    digest, self.zone, sections, self.model, self.redact
+                )
+        finally:
+            out.sent = runner.sent
+            self.cache.close()
+        return out

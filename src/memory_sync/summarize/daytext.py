@@ -1,0 +1,93 @@
+"""The day's conversation as redacted, de-noised lines in time order: the LLM's input."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from memory_sync.events import Event, Kind
+from memory_sync.extract import one_line
+from memory_sync.output import Redactor
+
+USER_CHARS = 2000  # what the person wrote is kept longest
+REPLY_CHARS = 1200
+TOOL_OUTPUT_CHARS = 240  # tool outputs shortened: enough for results and errors
+SPILL_CHARS = 1_000_000  # beyond this a day's lines go to a temp file (bounded memory)
+
+
+class DayText:
+    """Collects one day's lines; thinking is never seen (events carry no thinking)."""
+
+    def __init__(self, date: str, zone: ZoneInfo, redact: Redactor) -> None:
+        self.date = date
+        self.zone = zone
+        self.redact = redact
+        self._lines: list[tuple[int, str]] = []
+        self._chars = 0
+        self._spill: tempfile._TemporaryFileWrapper[bytes] | None = None
+
+    def _add(self, ms: int, line: str) -> None:
+        self._lines.append((ms, line))
+        self._chars += len(line)
+        if self._chars > SPILL_CHARS:
+            if self._spill is None:
+                self._spill = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives across calls
+                    prefix="memory-sync-", delete=False
+                )
+            for item in self._lines:
+                self._spill.write(orjson.dumps(item) + b"\n")
+            self._lines.clear()
+            self._chars = 0
+
+    def add(self, event: Event) -> None:
+        """Take one event of the day (noise and model bookkeeping are left out)."""
+        kind = event.kind
+        at = datetime.fromtimestamp(event.ms / 1000, self.zone).strftime("%H:%M")
+        where = (event.session_key or "session") + " " + event.session_id[:8]
+        if kind is Kind.USER:
+            text = self.redact(event.text[: USER_CHARS + 200])[:USER_CHARS]
+            self._add(event.ms, f"[{at} {where}] PERSON: {text}")
+        elif kind is Kind.ASSISTANT:
+            text = self.redact(event.text[: REPLY_CHARS + 200])[:REPLY_CHARS]
+            self._add(event.ms, f"[{at} {where}] AGENT ({event.model}): {text}")
+            self._tools(event, at, where)
+        elif kind is Kind.TOOL_CALL:
+            self._tools(event, at, where)
+        elif kind is Kind.TOOL_RESULT:
+            text = one_line(self.redact(event.text[: TOOL_OUTPUT_CHARS + 200]), TOOL_OUTPUT_CHARS)
+            status = "ERROR" if event.is_error else "result"
+            self._add(event.ms, f"[{at} {where}] TOOL {status} ({event.tool_name}): {text}")
+        elif kind is Kind.ERROR and event.text:
+            self._add(
+                event.ms, f"[{at} {where}] MODEL ERROR: {one_line(self.redact(event.text), 200)}"
+            )
+        elif kind is Kind.COMPACTION:
+            self._add(event.ms, f"[{at} {where}] (context compacted)")
+        elif kind is Kind.RESET:
+            self._add(event.ms, f"[{at} {where}] (/{event.reason or 'reset'}: fresh context)")
+
+    def _tools(self, event: Event, at: str, where: str) -> None:
+        for call in event.tools:
+            detail = call.command or call.path or call.url or ""
+            detail = one_line(self.redact(detail[:600]), 200)
+            self._add(event.ms, f"[{at} {where}] TOOL CALL {call.name}: {detail}")
+
+    def note(self, ms: int, line: str) -> None:
+        """Add a line the caller knows about (a model transition)."""
+        self._add(ms, line)
+
+    def lines(self) -> list[str]:
+        """Every line in time order (reads back what was spilled, then removes the file)."""
+        items = list(self._lines)
+        if self._spill is not None:
+            self._spill.close()
+            with open(self._spill.name, "rb") as handle:
+                items.extend((int(ms), str(text)) for ms, text in map(orjson.loads, handle))
+            os.unlink(self._spill.name)
+            self._spill = None
+        items.sort(key=lambda item: item[0])
+        return [line for _, line in items]

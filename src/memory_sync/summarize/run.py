@@ -1,0 +1,168 @@
+"""Run summaries: cache first, parts in parallel, a combine step, or Message Batches."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from memory_sync.errors import MemorySyncError
+from memory_sync.summarize import Request, SummaryError
+from memory_sync.summarize.cache import SummaryCache
+from memory_sync.summarize.prompt import combine_request, estimate_cost, estimate_tokens
+
+OUTPUT_TOKENS_GUESS = 900  # typical answer size, for cost estimates
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """The requests a day needs: its parts, and a combine template when there are several."""
+
+    date: str
+    parts: tuple[Request, ...]
+    combine_template: str | None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a day would cost, for `--dry-run --summarize`."""
+
+    date: str
+    requests: int
+    input_tokens: int
+    cached: bool
+    cost_usd: float | None
+
+
+class Runner:
+    """Gets each day's answer from the cache or the backend, counting what is sent."""
+
+    def __init__(
+        self,
+        summarizer: Any,
+        cache: SummaryCache,
+        parallel: int,
+        pending_dir: Path,
+        poll_seconds: float = 20.0,
+        on_poll: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.summarizer = summarizer
+        self.cache = cache
+        self.parallel = max(1, parallel)
+        self.pending_dir = pending_dir
+        self.poll_seconds = poll_seconds
+        self.on_poll = on_poll
+        self.sent = 0
+
+    def _answer(self, request: Request) -> str:
+        cached = self.cache.get(request.key)
+        if cached is not None:
+            return cached
+        self.sent += 1
+        answer = str(self.summarizer.complete(request))
+        if not answer.strip():
+            raise SummaryError(f"{request.label}: the model returned an empty answer")
+        self.cache.put(request.key, self.summarizer.model, answer)
+        return answer
+
+    def day(self, plan: DayPlan) -> str:
+        """The day's final answer; SummaryError when a request failed after retries."""
+        if len(plan.parts) == 1:
+            return self._answer(plan.parts[0])
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            answers = list(pool.map(self._answer, plan.parts))
+        assert plan.combine_template is not None
+        return self._answer(
+            combine_request(
+                self.summarizer.backend,
+                self.summarizer.model,
+                plan.date,
+                plan.combine_template,
+                answers,
+            )
+        )
+
+    # ------------------------------------------------------------------ batches
+    def batch(self, plans: list[DayPlan]) -> None:
+        """Fill the cache through Message Batches: resume pending batches, then submit what is
+        missing (parts first, then combine steps), poll until done. Days whose requests failed
+        are left uncached; `day()` then reports them (and may retry them directly)."""
+        self._resume_pending()
+        for _round in range(2):
+            missing: list[Request] = []
+            for plan in plans:
+                answers = [self.cache.get(p.key) for p in plan.parts]
+                if any(a is None for a in answers):
+                    missing += [p for p, a in zip(plan.parts, answers, strict=True) if a is None]
+                elif plan.combine_template is not None:
+                    combine = combine_request(
+                        self.summarizer.backend,
+                        self.summarizer.model,
+                        plan.date,
+                        plan.combine_template,
+                        [a for a in answers if a is not None],
+                    )
+                    if self.cache.get(combine.key) is None:
+                        missing.append(combine)
+            if not missing:
+                return
+            unique = list({r.key: r for r in missing}.values())
+            batch_id = self.summarizer.submit_batch(unique)
+            self.sent += len(unique)
+            record = self.pending_dir / f"{batch_id}.json"
+            self.pending_dir.mkdir(parents=True, exist_ok=True)
+            record.write_bytes(
+                orjson.dumps(
+                    {
+                        "batch_id": batch_id,
+                        "model": self.summarizer.model,
+                        "keys": [r.key for r in unique],
+                    }
+                )
+            )
+            self._collect(batch_id, record)
+
+    def _resume_pending(self) -> None:
+        if not self.pending_dir.is_dir():
+            return
+        for record in sorted(self.pending_dir.glob("*.json")):
+            data = orjson.loads(record.read_bytes())
+            if data.get("model") != self.summarizer.model:
+                continue
+            self._collect(str(data["batch_id"]), record)
+
+    def _collect(self, batch_id: str, record: Path) -> None:
+        while True:
+            ended, done, total = self.summarizer.batch_done(batch_id)
+            if self.on_poll:
+                self.on_poll(done, total)
+            if ended:
+                break
+            time.sleep(self.poll_seconds)
+        for key, answer in self.summarizer.batch_results(batch_id).items():
+            if answer and answer.strip():
+                self.cache.put(key, self.summarizer.model, answer)
+        record.unlink(missing_ok=True)
+
+
+def estimate(plan: DayPlan, cache: SummaryCache, model: str, batch: bool) -> Estimate:
+    """Tokens and cost of a day's requests, without sending anything."""
+    cached = all(cache.get(p.key) is not None for p in plan.parts)
+    requests = len(plan.parts) + (1 if plan.combine_template else 0)
+    tokens = sum(estimate_tokens(p.system + p.prompt) for p in plan.parts)
+    if plan.combine_template:
+        tokens += OUTPUT_TOKENS_GUESS * len(plan.parts) + 600
+    cost = None if cached else estimate_cost(model, tokens, OUTPUT_TOKENS_GUESS * requests, batch)
+    return Estimate(plan.date, requests, tokens, cached, 0.0 if cached else cost)
+
+
+def fail_message(exc: Exception) -> str:
+    """The one-line reason a day failed."""
+    if isinstance(exc, MemorySyncError | SummaryError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,354 @@
+"""--summarize through the real SDKs against a fake API on 127.0.0.1: faithful input, no secret,
+retries, cache, splitting, batches, and clear failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from memory_sync.memoryfile import find_block
+from memory_sync.summarize import Request, SummarySettings
+from memory_sync.summarize.cache import SummaryCache
+from memory_sync.summarize.run import DayPlan, Runner
+from tests.builders import Transcript
+from tests.conftest import NEW
+from tests.fake_llm_api import NARRATIVE, FakeAPI
+
+pytest.importorskip("anthropic")
+
+SECRET = "sk-ant-api03-" + "Qx7" * 31 + "AA"
+THOUGHT = "PRIVATE-THOUGHT-never-send-this"
+TAIL = "TOOL-OUTPUT-TAIL-MARKER"
+
+
+@pytest.fixture
+def api(monkeypatch):
+    with FakeAPI() as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-not-secret")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
+        monkeypatch.setenv("MEMORY_SYNC_BATCH_POLL", "0.01")
+        yield fake
+
+
+def _add_sensitive_session(state: Path) -> None:
+    t = Transcript(
+        datetime(2026, 11, 21, 15, 0, tzinfo=UTC), "5e5e5e5e-0000-4000-8000-000000000001"
+    )
+    t.add("model_change", provider="fake", modelId="alpha")
+    t.user(f"Store my key {SECRET} for the uploader.")
+    t.message(
+        {
+            "role": "assistant",
+            "provider": "fake",
+            "model": "alpha",
+            "content": [
+                {"type": "thinking", "thinking": THOUGHT},
+                {"type": "text", "text": "We decided to keep the key in the vault."},
+            ],
+        }
+    )
+    t.user("Dump the big log.")
+    t.tool_call("exec", {"command": "cat big.log"})
+    t.entries[-1]["message"]["content"] = [{"type": "text", "text": "x" * 20000 + TAIL}]
+    t.write(state / "agents/main/sessions/5e5e5e5e-0000-4000-8000-000000000001.jsonl")
+
+
+def test_request_bodies_are_redacted_and_lean(cli, corpus, api):
+    state = corpus(NEW)
+    _add_sensitive_session(state)
+    result = cli("backfill", "--summarize", "2026-11-21", "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stderr
+    [body] = api.bodies()
+    sent = json.dumps(body)
+    assert SECRET not in sent and SECRET[:20] not in sent
+    assert THOUGHT not in sent and TAIL not in sent
+    assert max(len(line) for line in body["messages"][0]["content"].splitlines()) < 2600
+    assert body["model"] == "claude-sonnet-4-20250514"
+    prompt = body["messages"][0]["content"]
+    assert (
+        "PERSON: Saturday check-in" in prompt
+        and "(model switched: fake/alpha → fake/beta)" in prompt
+    )
+    text = (state / "workspace/memory/2026-11-21.md").read_text()
+    block = find_block(text)
+    assert block is not None and NARRATIVE in block.body
+    assert "summarized by claude-sonnet-4-20250514*" in block.body
+    assert "## Model Transitions\n- 10:15:49 fake/alpha → fake/beta" in block.body
+
+
+def test_a_529_is_retried_and_a_second_run_sends_nothing(cli, corpus, api):
+    state = corpus(NEW)
+    api.state.fail_next = [529]
+    args = ("backfill", "--summarize", "--force", "2026-11-22", "--openclaw-dir", state)
+    first = cli(*args)
+    assert first.exit_code == 0, first.stderr
+    assert len(api.bodies()) == 2  # the overloaded answer, then the retry
+    assert "1 request(s) sent" in first.stderr
+    before = (state / "workspace/memory/2026-11-22.md").read_bytes()
+    second = cli(*args)
+    assert second.exit_code == 0
+    assert len(api.bodies()) == 2 and "0 request(s) sent" in second.stderr
+    assert (state / "workspace/memory/2026-11-22.md").read_bytes() == before
+
+
+def test_a_day_over_the_budget_is_split_then_combined(cli, corpus, api):
+    state = corpus(NEW)
+    result = cli(
+        "backfill",
+        "--summarize",
+        "--token-budget",
+        "2500",
+        "2026-11-20",
+        "--openclaw-dir",
+        state,
+        "--force",
+        "--preserve",
+    )
+    assert result.exit_code == 0, result.stderr
+    prompts = [b["messages"][0]["content"] for b in api.bodies()]
+    parts = [p for p in prompts if "This is part " in p]
+    combines = [p for p in prompts if p.startswith("Below are summaries of the")]
+    assert len(parts) >= 2 and len(combines) == 1
+    assert all(
+        f"NARRATIVE-FROM-FAKE-MODEL for 2026-11-20 (part {i}" in combines[0]
+        for i in range(1, len(parts) + 1)
+    )
+    text = (state / "workspace/memory/2026-11-20.md").read_text()
+    assert f"{NARRATIVE} for 2026-11-20 (combined)" in text
+
+
+def test_batch_submits_polls_and_writes(cli, corpus, api):
+    state = corpus(NEW)
+    result = cli("backfill", "--summarize", "--batch", "--all", "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stderr
+    assert api.bodies() == []  # nothing went through the per-request endpoint
+    [batch] = api.bodies("/v1/messages/batches")
+    assert len(batch["requests"]) == 2  # 2026-11-21 and 2026-11-22
+    assert any("/results" in g for g in api.state.gets)
+    for day in ("2026-11-21", "2026-11-22"):
+        assert f"{NARRATIVE} for {day}" in (state / f"workspace/memory/{day}.md").read_text()
+
+
+def test_an_interrupted_batch_is_resumed_not_resubmitted(cli, corpus, api, isolated_env):
+    state = corpus(NEW)
+    # a first run submits a batch and is interrupted before collecting it
+    dry = cli(
+        "backfill", "--summarize", "--dry-run", "--json", "2026-11-21", "--openclaw-dir", state
+    )
+    assert json.loads(dry.stdout)["estimates"][0]["requests"] == 1
+    from memory_sync.config import Options, resolve
+    from memory_sync.summarize.backends import make_summarizer
+    from memory_sync.summarize.compose import Composer
+
+    [settings] = resolve(Options(openclaw_dir=state))
+    composer = Composer(
+        SummarySettings(batch=True), settings.app_state_dir, settings.zone, str, dry_run=False
+    )
+    from memory_sync.backfill import BackfillOptions, DaySelection, compose
+
+    captured: list[list[Request]] = []
+
+    class Interrupt(Exception):
+        pass
+
+    real = make_summarizer(SummarySettings())
+
+    def submit_then_stop(requests: list[Request]) -> str:
+        batch_id = real.submit_batch(requests)
+        captured.append(requests)
+        pending = settings.app_state_dir / "batches"
+        pending.mkdir(parents=True, exist_ok=True)
+        (pending / f"{batch_id}.json").write_text(
+            json.dumps(
+                {"batch_id": batch_id, "model": real.model, "keys": [r.key for r in requests]}
+            )
+        )
+        raise Interrupt
+
+    composer.summarizer.submit_batch = submit_then_stop
+    with pytest.raises(Interrupt):
+        compose(settings, DaySelection(("2026-11-21",)), BackfillOptions(), str, None, composer)
+    assert len(api.bodies("/v1/messages/batches")) == 1
+    # the next run picks the pending batch up instead of paying twice
+    result = cli("backfill", "--summarize", "--batch", "2026-11-21", "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stderr
+    assert len(api.bodies("/v1/messages/batches")) == 1 and api.bodies() == []
+    assert NARRATIVE in (state / "workspace/memory/2026-11-21.md").read_text()
+
+
+def test_dry_run_estimates_without_sending(cli, corpus, api, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    state = corpus(NEW)
+    result = cli(
+        "backfill", "--summarize", "--dry-run", "--all", "--force", "--openclaw-dir", state
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "input tokens" in result.stdout and "estimated cost $" in result.stdout
+    assert api.state.posts == []
+    assert not (state / "workspace/memory/2026-11-21.md").exists()
+
+
+def test_no_key_fails_at_once_with_one_line(cli, corpus, api, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    state = corpus(NEW)
+    result = cli("backfill", "--summarize", "--all", "--openclaw-dir", state)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "ANTHROPIC_API_KEY" in result.stderr
+    assert api.state.posts == []
+
+
+def test_unknown_model_and_unreachable_server_are_one_line(cli, corpus, api, monkeypatch):
+    state = corpus(NEW)
+    api.state.unknown_models.add("claude-nope")
+    result = cli(
+        "backfill", "--summarize", "--model", "claude-nope", "2026-11-21", "--openclaw-dir", state
+    )
+    assert result.exit_code == 1 and "--model" in result.stderr and result.stderr.count("\n") == 1
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
+    result = cli("backfill", "--summarize", "2026-11-21", "--openclaw-dir", state)
+    assert result.exit_code == 1 and "cannot reach" in result.stderr
+
+
+def test_openai_compatible_backend(cli, corpus, api, monkeypatch):
+    pytest.importorskip("openai")
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    state = corpus(NEW)
+    result = cli(
+        "backfill",
+        "--summarize",
+        "--backend",
+        "openai",
+        "--base-url",
+        f"{api.url}/v1",
+        "--model",
+        "llama3.1",
+        "2026-11-21",
+        "--openclaw-dir",
+        state,
+    )
+    assert result.exit_code == 0, result.stderr
+    [body] = api.bodies("/v1/chat/completions")
+    assert body["model"] == "llama3.1" and body["messages"][0]["role"] == "system"
+    assert "summarized by llama3.1" in (state / "workspace/memory/2026-11-21.md").read_text()
+
+
+def test_summarize_command_prints_one_day(cli, corpus, api, tmp_path):
+    state = corpus(NEW)
+    result = cli("summarize", "--date", "2026-11-21", "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("# 2026-11-21 (Saturday)") and NARRATIVE in result.stdout
+    assert not (state / "workspace/memory/2026-11-21.md").exists()
+    out = tmp_path / "day.md"
+    assert (
+        cli("summarize", "--date", "2026-11-21", "--output", out, "--openclaw-dir", state).exit_code
+        == 0
+    )
+    assert NARRATIVE in out.read_text()
+
+
+class FakeSummarizer:
+    """A seam-level fake (like llm's MockModel): records prompts, answers in order."""
+
+    backend = "fake"
+    model = "fake-1"
+
+    def __init__(self) -> None:
+        self.prompts: list[str] = []
+
+    def complete(self, request: Request) -> str:
+        self.prompts.append(request.prompt)
+        return f"## Session Flow\nanswer {len(self.prompts)}"
+
+
+def test_runner_parts_in_parallel_then_combine_and_cache(tmp_path):
+    fake = FakeSummarizer()
+    cache = SummaryCache(tmp_path / "c.sqlite")
+    parts = tuple(
+        Request(f"k{i}", f"p{i}", "sys", f"Date: 2026-01-01\npart {i}", 100) for i in range(3)
+    )
+    plan = DayPlan("2026-01-01", parts, "Below are summaries of the 3 parts of 2026-01-01.")
+    runner = Runner(fake, cache, parallel=3, pending_dir=tmp_path / "b")
+    answer = runner.day(plan)
+    assert runner.sent == 4 and len(fake.prompts) == 4 and answer.startswith("## Session Flow")
+    again = Runner(fake, cache, parallel=3, pending_dir=tmp_path / "b")
+    assert again.day(plan) == answer and again.sent == 0
+
+
+def _sdk_blocker(tmp_path: Path) -> dict[str, str]:
+    blocked = tmp_path / "no-sdk"
+    for name in ("anthropic", "openai"):
+        (blocked / name).mkdir(parents=True)
+        (blocked / name / "__init__.py").write_text("raise ImportError('not installed')\n")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(blocked) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def test_without_the_extra_simple_mode_works_and_summarize_says_what_to_install(
+    tmp_path, corpus, api
+):
+    state = corpus(NEW)
+    env = _sdk_blocker(tmp_path)
+    base = [sys.executable, "-m", "memory_sync", "backfill", "--openclaw-dir", str(state)]
+    ok = subprocess.run([*base, "--all"], env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert (state / "workspace/memory/2026-11-21.md").exists()
+    bad = subprocess.run(
+        [*base, "--summarize", "--force", "2026-11-21"], env=env, capture_output=True, text=True
+    )
+    assert bad.returncode == 1 and "pip install 'memory-sync[summarize]'" in bad.stderr
+    assert bad.stderr.count("\n") == 1
+
+
+def test_outside_fake_server_through_the_environment(tmp_path, corpus, isolated_env):
+    """A separate server process, found only through ANTHROPIC_BASE_URL."""
+    state = corpus(NEW)
+    log = tmp_path / "requests.jsonl"
+    server = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("fake_llm_api.py")), str(log)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = server.stdout.readline().strip()  # type: ignore[union-attr]
+        env = dict(
+            os.environ,
+            ANTHROPIC_BASE_URL=f"http://127.0.0.1:{port}",
+            ANTHROPIC_API_KEY="test-key-not-secret",
+        )
+        path = state / "workspace/memory/2026-11-20.md"
+        agent_bytes = path.read_bytes()
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "memory_sync",
+                "backfill",
+                "--summarize",
+                "--force",
+                "--preserve",
+                "2026-11-20",
+                "--openclaw-dir",
+                str(state),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr
+    finally:
+        server.terminate()
+        server.wait()
+    text = path.read_bytes()
+    assert text.endswith(agent_bytes)  # the agent's bytes, identical
+    block = find_block(text.decode())
+    assert block is not None and f"{NARRATIVE} for 2026-11-20 (whole day)" in block.body
+    sent = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(sent) == 1
+    assert "Decided: use SQLite WAL mode" in sent[0]["body"]["messages"][0]["content"]  # context
