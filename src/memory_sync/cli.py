@@ -290,3 +290,211 @@ def summarize(date: str, output: Path | None, **kw: Any) -> None:
         out.info(f"wrote {output}")
     else:
         out.result(bodies[date].rstrip("\n"))
+
+
+@main.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 260),
+    default=53,
+    show_default=True,
+    help="Weeks shown in the calendar.",
+)
+@handle_errors
+def stats(as_json: bool, weeks: int, **kw: Any) -> None:
+    """Coverage, activity by day, week and model, and a calendar of memory status."""
+    from memory_sync import report
+    from memory_sync.compare import compare as run_compare
+    from memory_sync.stats import calendar, compute, month_labels
+    from memory_sync.timeutil import DayClock
+
+    out, agents = _setup(kw)
+    documents = []
+    for settings in agents:
+        with out.progress("reading history", settings.sources.total_bytes()) as advance:
+            result = run_compare(settings, progress=advance)
+        if result.problems:
+            out.warn(result.problems.summary_line())
+        today = DayClock(settings.zone).today()
+        figures = compute(result)
+        grid = calendar(result, today, weeks)
+        if as_json:
+            documents.append(report.stats_json(result, figures, grid))
+            continue
+        for line in report.stats_lines(result, figures):
+            out.result(line)
+        out.renderable(report.calendar_text(grid, month_labels(today, weeks)))
+    if as_json:
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+
+
+@main.command()
+@common_options
+@click.option("--since", metavar="DATE", help="From this date on.")
+@click.option("--until", metavar="DATE", help="Up to this date (exclusive).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@handle_errors
+def transitions(since: str | None, until: str | None, as_json: bool, **kw: Any) -> None:
+    """Every change of the answering model: time, from → to, session and channel."""
+    from memory_sync import report
+    from memory_sync.scan import scan_history
+    from memory_sync.timeutil import parse_date
+
+    for value in (since, until):
+        if value:
+            parse_date(value)
+    out, agents = _setup(kw)
+    documents = []
+    for settings in agents:
+        scan = scan_history(settings)
+        if scan.problems:
+            out.warn(scan.problems.summary_line())
+        rows = [
+            r
+            for r in report.transitions_rows(scan.book.transitions(), settings.zone)
+            if (not since or r["date"] >= since) and (not until or r["date"] < until)
+        ]
+        if as_json:
+            documents.append(
+                {"agent": settings.agent, "timezone": settings.tz_name, "transitions": rows}
+            )
+            continue
+        for r in rows:
+            out.result(
+                f"{r['date']} {r['time']}  {r['from']} → {r['to']}  "
+                f"{r['session_key'] or '-'} {r['session_id'][:8]} ({r['channel'] or '-'})"
+            )
+        out.info(f"{len(rows)} transition(s)")
+    if as_json:
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+
+
+@main.command()
+@common_options
+@click.option("--date", "day", metavar="DATE", help="One day.")
+@click.option("--since", metavar="DATE", help="From this date on.")
+@click.option("--until", metavar="DATE", help="Up to this date (exclusive).")
+@click.option("--query", help="Only messages containing this text (any case).")
+@click.option("--model", help="Only replies from models whose name contains this.")
+@click.option("--role", type=click.Choice(["user", "assistant", "tool"]), help="Only this role.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "json", "text"]), default="md", show_default=True
+)
+@handle_errors
+def extract(
+    day: str | None,
+    since: str | None,
+    until: str | None,
+    query: str | None,
+    model: str | None,
+    role: str | None,
+    fmt: str,
+    **kw: Any,
+) -> None:
+    """The matching messages, de-noised and redacted, in time order."""
+    from datetime import date as date_type
+    from datetime import datetime, timedelta
+
+    from memory_sync.messages import Filters
+    from memory_sync.messages import extract as run_extract
+    from memory_sync.timeutil import parse_date
+
+    if day and (since or until):
+        raise MemorySyncError("give --date or --since/--until, not both")
+    if day:
+        since = parse_date(day).isoformat()
+        until = (date_type.fromisoformat(since) + timedelta(days=1)).isoformat()
+    for value in (since, until):
+        if value:
+            parse_date(value)
+    out, agents = _setup(kw)
+    filters = Filters(since, until, query, model, role)
+    documents = []
+    for settings in agents:
+        with out.progress("reading history", settings.sources.total_bytes()) as advance:
+            rows, problems = run_extract(settings, filters, advance)
+        if problems:
+            out.warn(problems.summary_line())
+        current = None
+        items = []
+        for m in rows:
+            clock = datetime.fromtimestamp(m.ms / 1000, settings.zone).strftime("%H:%M:%S")
+            where = f"{m.session_key or 'session'} {m.session_id[:8]}"
+            who = m.role + (f" ({m.model})" if m.model else "")
+            if fmt == "json":
+                items.append(
+                    {
+                        "date": m.day,
+                        "time": clock,
+                        "role": m.role,
+                        "model": m.model,
+                        "session_key": m.session_key,
+                        "session_id": m.session_id,
+                        "text": m.text,
+                    }
+                )
+            elif fmt == "text":
+                out.result(f"{m.day} {clock} {who} [{where}]: {' '.join(m.text.split())}")
+            else:
+                if m.day != current:
+                    out.result(f"\n## {m.day}\n")
+                    current = m.day
+                body = m.text.replace("\n", "\n  ")  # continuation lines stay in the item
+                out.result(f"- **{clock} {who}** ({where}): {body}")
+        if fmt == "json":
+            documents.append(
+                {"agent": settings.agent, "timezone": settings.tz_name, "messages": items}
+            )
+    if fmt == "json":
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+
+
+@main.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@handle_errors
+def validate(as_json: bool, **kw: Any) -> None:
+    """Check memory files: names, titles, blocks, wrong years, duplicates, secrets, orphans."""
+    from memory_sync.scan import scan_history
+    from memory_sync.timeutil import DayClock
+    from memory_sync.validate import validate as run_validate
+
+    out, agents = _setup(kw)
+    total = 0
+    documents = []
+    for settings in agents:
+        scan = scan_history(settings)
+        history = {d.date for d in scan.book.sorted_days()}
+        findings = run_validate(
+            settings.memory_dir, history, DayClock(settings.zone).today(), out.redact
+        )
+        total += len(findings)
+        if as_json:
+            documents.append(
+                {
+                    "agent": settings.agent,
+                    "memory_dir": str(settings.memory_dir),
+                    "findings": [f.__dict__ for f in findings],
+                }
+            )
+            continue
+        for f in findings:
+            out.result(f"{f.path}:{f.line}: {f.kind}: {f.message}")
+        out.info(f"{len(findings)} finding(s) in {settings.memory_dir}")
+    if as_json:
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+    if total:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script: eval "$(memory-sync completion bash)"."""
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    assert cls is not None
+    click.echo(cls(main, {}, "memory-sync", "_MEMORY_SYNC_COMPLETE").source())

@@ -221,3 +221,78 @@ def estimates_total(report: BackfillReport) -> str:
         f"{len(todo)} day(s) to summarize, {len(report.estimates) - len(todo)} cached; "
         f"about {tokens} input tokens, estimated cost {cost}"
     )
+
+
+def stats_json(
+    report: CompareReport, stats: Any, grid: list[list[tuple[str, str]]]
+) -> dict[str, Any]:
+    """`stats --json` for one agent."""
+    return {
+        "agent": report.agent,
+        "timezone": report.timezone,
+        "coverage": {
+            "days_with_history": stats.days_with_history,
+            "ok": stats.ok,
+            "sparse": stats.sparse,
+            "missing": stats.missing,
+            "orphans": stats.orphans,
+        },
+        "first_day": stats.first,
+        "last_day": stats.last,
+        "messages": stats.messages,
+        "messages_per_day": {d.stats.date: d.stats.messages for d in report.days},
+        "messages_per_week": stats.per_week,
+        "models": stats.models,
+        "busiest_days": [{"date": d, "messages": n} for d, n in stats.busiest],
+        "compactions": stats.compactions,
+        "calendar": ["".join(c for c, _ in row) for row in grid],
+    }
+
+
+def stats_lines(report: CompareReport, stats: Any) -> list[str]:
+    """The figures of `stats` as text lines."""
+    total = sum(stats.models.values()) or 1
+    share = ", ".join(f"{m} {n * 100 / total:.0f}%" for m, n in stats.models.items()) or "-"
+    busiest = ", ".join(f"{d} ({n})" for d, n in stats.busiest) or "-"
+    weeks = list(stats.per_week.items())[-8:]
+    return [
+        f"agent {report.agent} · {report.timezone} · {stats.first or '-'} to {stats.last or '-'}",
+        f"coverage: {stats.days_with_history} days with history: {stats.ok} ok, {stats.sparse} "
+        f"sparse, {stats.missing} missing; {stats.orphans} orphan file(s)",
+        f"messages: {stats.messages} ({stats.messages / max(1, stats.days_with_history):.1f} a day)"
+        f"; compactions: {stats.compactions}",
+        f"models (share of replies): {share}",
+        f"busiest days: {busiest}",
+        "last weeks: " + (", ".join(f"{w} {n}" for w, n in weeks) or "-"),
+    ]
+
+
+def calendar_text(grid: list[list[tuple[str, str]]], header: str) -> Any:
+    """The calendar heatmap as rich Text (characters carry the meaning without colour)."""
+    from rich.text import Text
+
+    from memory_sync.stats import CELL, CELL_STYLE
+
+    text = Text("    " + header + "\n")
+    for name, row in zip(("Mon", "", "Wed", "", "Fri", "", "Sun"), grid, strict=True):
+        text.append(f"{name:<4}")
+        for char, kind in row:
+            text.append(char, style=CELL_STYLE[kind] or None)
+        text.append("\n")
+    legend = "  ".join(
+        f"{CELL[k]} {k if k != 'none' else 'no history'}"
+        for k in ("ok", "sparse", "missing", "none")
+    )
+    text.append("    " + legend)
+    return text
+
+
+def transitions_rows(transitions: list[Transition], zone: Any) -> list[dict[str, Any]]:
+    """Transitions for output, with the channel taken from the session key."""
+    rows = []
+    for t in transitions:
+        row = transition_json(t, zone)
+        parts = (t.session_key or "").split(":")
+        row["channel"] = parts[2] if len(parts) > 3 else (parts[2] if len(parts) == 3 else None)
+        rows.append(row)
+    return rows

@@ -1,0 +1,88 @@
+"""`stats`: coverage of the memory folder, activity by day, week and model, and a calendar."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from memory_sync.compare import CompareReport
+
+CELL = {"ok": "#", "sparse": "+", "missing": "x", "none": "·", "future": " "}
+CELL_STYLE = {"ok": "green", "sparse": "yellow", "missing": "red", "none": "dim", "future": ""}
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Figures derived from a compare report."""
+
+    days_with_history: int
+    ok: int
+    sparse: int
+    missing: int
+    orphans: int
+    messages: int
+    per_week: dict[str, int]
+    models: dict[str, int]
+    busiest: list[tuple[str, int]]
+    compactions: int
+    first: str | None
+    last: str | None
+
+
+def compute(report: CompareReport) -> Stats:
+    """Stats of one agent from its compare report (the same single read of the history)."""
+    per_week: Counter[str] = Counter()
+    models: Counter[str] = Counter()
+    for day in report.days:
+        year, week, _ = date.fromisoformat(day.stats.date).isocalendar()
+        per_week[f"{year}-W{week:02d}"] += day.stats.messages
+        models.update(day.stats.models)
+    busiest = sorted(
+        ((d.stats.date, d.stats.messages) for d in report.days), key=lambda x: (-x[1], x[0])
+    )[:5]
+    t = report.totals
+    return Stats(
+        days_with_history=t["days"],
+        ok=t["ok"],
+        sparse=t["sparse"],
+        missing=t["missing"],
+        orphans=t["orphans"],
+        messages=sum(d.stats.messages for d in report.days),
+        per_week=dict(sorted(per_week.items())),
+        models=dict(models.most_common()),
+        busiest=busiest,
+        compactions=sum(len(d.stats.compactions) for d in report.days),
+        first=report.days[0].stats.date if report.days else None,
+        last=report.days[-1].stats.date if report.days else None,
+    )
+
+
+def calendar(report: CompareReport, today: str, weeks: int = 53) -> list[list[tuple[str, str]]]:
+    """A GitHub-style grid: 7 rows (Monday first) of (cell character, status) per week, ending
+    with the week of `today`. Status: ok, sparse, missing, none (no history) or future."""
+    status = {d.stats.date: d.status for d in report.days}
+    end = date.fromisoformat(today)
+    start = end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
+    rows: list[list[tuple[str, str]]] = [[] for _ in range(7)]
+    day = start
+    while day <= end + timedelta(days=6 - end.weekday()):
+        key = day.isoformat()
+        kind = "future" if day > end else status.get(key, "none")
+        rows[day.weekday()].append((CELL[kind], kind))
+        day += timedelta(days=1)
+    return rows
+
+
+def month_labels(today: str, weeks: int = 53) -> str:
+    """The header line over the calendar: a month's abbreviation where it starts."""
+    end = date.fromisoformat(today)
+    start = end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
+    line = [" "] * (weeks + 3)
+    for i in range(weeks):
+        monday = start + timedelta(weeks=i)
+        if monday.day <= 7:
+            label = monday.strftime("%b")
+            if all(c == " " for c in line[i : i + 3]):
+                line[i : i + 3] = list(label)
+    return "".join(line).rstrip()

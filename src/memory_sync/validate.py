@@ -1,0 +1,172 @@
+"""`validate`: problems in the memory folder, each with its file and line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from memory_sync.memoryfile import END, START, decode
+from memory_sync.output import Redactor
+
+_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(-[^/]*)?\.md$")
+_TITLE = re.compile(r"^#\s+(\d{4}-\d{2}-\d{2})\b")
+_HOOK_SUFFIX = re.compile(r"^-(\d{4})(-\d+)?$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where it is and what to do about it."""
+
+    path: str
+    line: int
+    kind: str
+    message: str
+
+
+def _real_date(y: str, m: str, d: str) -> str | None:
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def validate(memory_dir: Path, history: set[str], today: str, redact: Redactor) -> list[Finding]:
+    """Every finding for the memory folder; `history` holds the dates with conversation."""
+    findings: list[Finding] = []
+    claims: dict[str, list[tuple[Path, int]]] = {}
+    for path in sorted(memory_dir.glob("*.md")):
+        name = path.name
+        match = _NAME.match(name)
+        if match is None:
+            findings.append(
+                Finding(
+                    str(path),
+                    0,
+                    "bad-name",
+                    "not named YYYY-MM-DD.md, so OpenClaw never loads it as a day",
+                )
+            )
+            continue
+        day = _real_date(*match.groups()[:3])
+        if day is None:
+            findings.append(
+                Finding(
+                    str(path), 0, "bad-name", f"{name[:10]} is not a real date; rename the file"
+                )
+            )
+            continue
+        try:
+            text = decode(path.read_bytes())
+        except OSError as exc:
+            findings.append(Finding(str(path), 0, "unreadable", str(exc)))
+            continue
+        lines = text.splitlines()
+        suffix = match.group(4) or ""
+        daily = not suffix or (not _HOOK_SUFFIX.match(suffix) and not _is_hook(lines))
+        title_date, title_line = None, 0
+        for number, line in enumerate(lines[:20], 1):
+            title = _TITLE.match(line)
+            if title:
+                title_date, title_line = title.group(1), number
+                break
+        if title_date and title_date != day:
+            findings.append(
+                Finding(
+                    str(path),
+                    title_line,
+                    "title-mismatch",
+                    f"the title says {title_date} but the file is for {day}",
+                )
+            )
+        if daily:
+            claims.setdefault(title_date or day, []).append((path, title_line))
+        findings += _block_findings(path, lines)
+        if day > today:
+            findings.append(Finding(str(path), 0, "future-date", f"{day} is after today ({today})"))
+        if history and day not in history:
+            year_off = [f"{int(day[:4]) + k}{day[4:]}" for k in (1, -1)]
+            guess = next((d for d in year_off if d in history), None)
+            if guess:
+                findings.append(
+                    Finding(
+                        str(path),
+                        0,
+                        "wrong-year",
+                        f"no history on {day}, but there is on {guess}: probably the wrong year",
+                    )
+                )
+            elif not suffix:
+                findings.append(Finding(str(path), 0, "orphan", f"no history on {day}"))
+        for number, line in enumerate(lines, 1):
+            if "[REDACTED:" in line:
+                continue
+            kinds = redact.find(line) if hasattr(redact, "find") else []
+            if kinds:
+                findings.append(
+                    Finding(
+                        str(path),
+                        number,
+                        "secret",
+                        f"looks like a secret ({', '.join(sorted(set(kinds)))})"
+                        "; remove it before this file is shared or committed",
+                    )
+                )
+    for claimed, places in sorted(claims.items()):
+        if len(places) > 1:
+            names = ", ".join(p.name for p, _ in places)
+            for place, at in places:
+                findings.append(
+                    Finding(
+                        str(place),
+                        at,
+                        "duplicate-date",
+                        f"{len(places)} daily files are for {claimed}: {names}",
+                    )
+                )
+    findings.sort(key=lambda f: (f.path, f.line, f.kind))
+    return findings
+
+
+def _is_hook(lines: list[str]) -> bool:
+    return bool(lines) and lines[0].startswith("# Session: ")
+
+
+def _block_findings(path: Path, lines: list[str]) -> list[Finding]:
+    out: list[Finding] = []
+    open_at = 0
+    for number, line in enumerate(lines, 1):
+        if line.startswith(START):
+            if open_at:
+                out.append(
+                    Finding(
+                        str(path),
+                        number,
+                        "broken-block",
+                        f"a second memory-sync start marker (first at line {open_at})",
+                    )
+                )
+            open_at = number
+        elif line.startswith(END):
+            if not open_at:
+                out.append(
+                    Finding(
+                        str(path),
+                        number,
+                        "broken-block",
+                        "a memory-sync end marker without a start",
+                    )
+                )
+            open_at = 0
+    if open_at:
+        out.append(
+            Finding(
+                str(path),
+                open_at,
+                "broken-block",
+                "a memory-sync start marker without an end; fix the markers or "
+                "remove them (backfill treats the file as not ours)",
+            )
+        )
+    return out

@@ -1,0 +1,200 @@
+"""stats, transitions, extract, validate, completion and the OpenClaw skill, with figures."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NEW, OLD
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _json(cli, *args):
+    result = cli(*args)
+    assert result.exit_code in (0, 3), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_stats_figures_on_both_eras(cli, corpus):
+    doc = _json(cli, "stats", "--json", "--openclaw-dir", corpus(NEW))
+    assert doc["coverage"] == {
+        "days_with_history": 3,
+        "ok": 0,
+        "sparse": 1,
+        "missing": 2,
+        "orphans": 0,
+    }
+    assert doc["messages_per_day"] == {"2026-11-20": 21, "2026-11-21": 19, "2026-11-22": 14}
+    assert doc["messages_per_week"] == {"2026-W47": 54}
+    assert doc["models"] == {"fake/alpha": 19, "fake/beta": 11}  # replies and tool-call turns
+    assert doc["busiest_days"][0] == {"date": "2026-11-20", "messages": 21}
+    assert doc["compactions"] == 1
+    assert len(doc["calendar"]) == 7
+    old = _json(cli, "stats", "--json", "--openclaw-dir", corpus(OLD))
+    assert old["messages_per_day"] == {"2026-11-20": 17, "2026-11-21": 9, "2026-11-22": 8}
+
+
+def test_stats_calendar_marks_each_day(cli, corpus):
+    state = corpus(NEW)
+    assert cli("backfill", "--all", "--openclaw-dir", state).exit_code == 0
+    doc = _json(cli, "stats", "--json", "--weeks", "52", "--openclaw-dir", state)
+    cells = {}
+    # rebuild dates of the grid: last column holds the current week
+    from datetime import date, timedelta
+
+    today = date.today()
+    start = today - timedelta(days=today.weekday()) - timedelta(weeks=51)
+    for row, line in enumerate(doc["calendar"]):
+        for col, char in enumerate(line):
+            cells[(start + timedelta(weeks=col, days=row)).isoformat()] = char
+    assert cells["2026-11-20"] == "+" and cells["2026-11-21"] == "#" and cells["2026-11-22"] == "#"
+    assert cells["2026-11-19"] == "·"
+    text = cli("stats", "--weeks", "52", "--no-color", "--openclaw-dir", state).stdout
+    assert "# ok  + sparse  x missing  · no history" in text
+
+
+def test_transitions_with_channel_and_range(cli, corpus):
+    state = corpus(NEW)
+    doc = _json(cli, "transitions", "--json", "--openclaw-dir", state)
+    assert [
+        (t["date"], t["time"], t["from"], t["to"], t["channel"]) for t in doc["transitions"]
+    ] == [
+        ("2026-11-20", "08:59:10", "fake/alpha", "fake/beta", "main"),
+        ("2026-11-20", "14:30:30", "fake/beta", "fake/alpha", "main"),
+        ("2026-11-21", "10:15:49", "fake/alpha", "fake/beta", "main"),
+        ("2026-11-22", "09:40:38", "fake/beta", "fake/alpha", "main"),
+    ]
+    ranged = _json(
+        cli,
+        "transitions",
+        "--json",
+        "--since",
+        "2026-11-21",
+        "--until",
+        "2026-11-22",
+        "--openclaw-dir",
+        state,
+    )
+    assert [t["time"] for t in ranged["transitions"]] == ["10:15:49"]
+
+
+def test_extract_filters_and_formats(cli, corpus):
+    state = corpus(NEW)
+    doc = _json(
+        cli,
+        "extract",
+        "--format",
+        "json",
+        "--date",
+        "2026-11-22",
+        "--role",
+        "user",
+        "--openclaw-dir",
+        state,
+    )
+    texts = [m["text"] for m in doc["messages"]]
+    assert len(texts) == 7 and texts[0].startswith("Still here after midnight")
+    assert [m["time"] for m in doc["messages"]] == sorted(m["time"] for m in doc["messages"])
+    beta = _json(cli, "extract", "--format", "json", "--model", "beta", "--openclaw-dir", state)
+    assert len(beta["messages"]) == 9 and all(m["model"] == "fake/beta" for m in beta["messages"])
+    query = _json(
+        cli, "extract", "--format", "json", "--query", "WAL MODE", "--openclaw-dir", state
+    )
+    assert {m["date"] for m in query["messages"]} == {"2026-11-20"}
+    md = cli("extract", "--date", "2026-11-21", "--role", "tool", "--openclaw-dir", state).stdout
+    assert "## 2026-11-21" in md
+    assert sum(line.startswith("- **") for line in md.splitlines()) == 3
+    text = cli(
+        "extract",
+        "--since",
+        "2026-11-21",
+        "--until",
+        "2026-11-22",
+        "--format",
+        "text",
+        "--role",
+        "user",
+        "--openclaw-dir",
+        state,
+    ).stdout
+    assert len(text.strip().splitlines()) == 8
+
+
+def test_extract_output_is_redacted(cli, corpus):
+    state = corpus(OLD)
+    session = state / "agents/main/sessions/0e39e77d-8880-4355-a676-0d4d18556552.jsonl"
+    line = json.loads(session.read_text().splitlines()[4])
+    line["id"], line["timestamp"] = "aaaa0001", "2026-11-20T10:00:00.000Z"
+    line["message"]["content"] = [{"type": "text", "text": "token ghp_" + "a1B2" * 9}]
+    session.write_text(session.read_text() + json.dumps(line) + "\n")
+    out = cli("extract", "--query", "token", "--format", "text", "--openclaw-dir", state).stdout
+    assert "ghp_a1B2" not in out and "[REDACTED:github-token]" in out
+
+
+def _memory_with_problems(memory: Path) -> None:
+    (memory / "2025-11-21.md").write_text("# 2025-11-21\n\n- the agent guessed the year\n")
+    (memory / "2026-02-30.md").write_text("# 2026-02-30\n")
+    (memory / "notes.md").write_text("stray\n")
+    (memory / "2026-11-22.md").write_text(
+        "# 2026-11-23\n\n<!-- memory-sync:start v=1 sha=abc fp=1 -->\nhalf a block\n"
+    )
+    (memory / "2026-11-21.md").write_text(
+        "# 2026-11-21\n\nthe bot token is 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0\n"
+    )
+    (memory / "2026-11-21-copy.md").write_text("# 2026-11-21\n\nsame day again\n")
+
+
+def test_validate_finds_every_planted_problem(cli, corpus):
+    state = corpus(NEW)
+    memory = state / "workspace/memory"
+    _memory_with_problems(memory)
+    result = cli("validate", "--json", "--openclaw-dir", state)
+    assert result.exit_code == 3
+    findings = json.loads(result.stdout)["findings"]
+    got = {(Path(f["path"]).name, f["line"], f["kind"]) for f in findings}
+    assert {
+        ("2025-11-21.md", 0, "wrong-year"),
+        ("2026-02-30.md", 0, "bad-name"),
+        ("notes.md", 0, "bad-name"),
+        ("2026-11-22.md", 1, "title-mismatch"),
+        ("2026-11-22.md", 3, "broken-block"),
+        ("2026-11-21.md", 3, "secret"),
+        ("2026-11-21.md", 1, "duplicate-date"),
+        ("2026-11-21-copy.md", 1, "duplicate-date"),
+    } <= got
+    assert "AAHdqTcv" not in result.stdout  # the report itself never shows the secret
+    text = cli("validate", "--openclaw-dir", state).stdout
+    assert re.search(r"2026-11-22\.md:3: broken-block: ", text)
+
+
+def test_validate_is_quiet_on_a_clean_folder(cli, corpus):
+    state = corpus(NEW)
+    assert cli("backfill", "--all", "--openclaw-dir", state).exit_code == 0
+    result = cli("validate", "--json", "--openclaw-dir", state)
+    assert result.exit_code == 0 and json.loads(result.stdout)["findings"] == []
+    old = corpus(OLD)
+    assert cli("validate", "--openclaw-dir", old).exit_code == 0
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(cli, shell):
+    result = cli("completion", shell)
+    assert result.exit_code == 0 and "_MEMORY_SYNC_COMPLETE" in result.stdout
+
+
+def test_skill_front_matter_is_what_openclaw_reads():
+    yaml = pytest.importorskip("yaml")
+    text = (ROOT / "skills/memory-sync/SKILL.md").read_text()
+    assert text.startswith("---\n")
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["name"] == "memory-sync"
+    assert len(front["description"]) > 40
+    openclaw = front["metadata"]["openclaw"]
+    assert openclaw["requires"]["bins"] == ["memory-sync"]
+    [install] = openclaw["install"]
+    assert install["kind"] == "uv" and install["package"] == "memory-sync"
+    assert install["bins"] == ["memory-sync"]
