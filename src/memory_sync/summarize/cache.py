@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ class SummaryCache:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._lock = threading.Lock()  # the parts of a day are fetched from several threads
         self._con = sqlite3.connect(path, timeout=10, check_same_thread=False)
         version = self._con.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
@@ -27,15 +29,18 @@ class SummaryCache:
 
     def get(self, key: str) -> str | None:
         """The stored answer for `key`, if any."""
-        row = self._con.execute("SELECT answer FROM answers WHERE key = ?", (key,)).fetchone()
+        with self._lock:
+            row = self._con.execute("SELECT answer FROM answers WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def put(self, key: str, model: str, answer: str) -> None:
         """Store an answer."""
-        self._con.execute(
-            "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)", (key, model, answer, time.time())
-        )
-        self._con.commit()
+        with self._lock:
+            self._con.execute(
+                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
+                (key, model, answer, time.time()),
+            )
+            self._con.commit()
 
     def close(self) -> None:
         """Close the database."""
