@@ -150,3 +150,21 @@ def test_table_output_names_days_and_totals(cli, corpus):
     assert result.exit_code == 0
     assert "2026-11-21" in result.stdout and "missing" in result.stdout
     assert "3 days with history" in result.stdout
+
+
+def test_parallel_scan_gives_exactly_the_sequential_result(cli, corpus, monkeypatch):
+    """Worker processes parse; the main process de-duplicates in the sequential order."""
+    state = corpus(NEW)
+    old = corpus(OLD)
+    sessions = state / "agents/main/sessions"
+    _export_sqlite_as_jsonl(state, sessions / "session-sqlite-import-archive")
+    for path in (old / "agents/main/sessions").glob("*.jsonl*"):
+        shutil.copy(path, sessions / path.name)
+    (sessions / "broken.jsonl").write_text('{"type":"session","id":"b"}\n{not json\n')
+    monkeypatch.setenv("MEMORY_SYNC_WORKERS", "1")
+    sequential = cli("compare", "--json", "--openclaw-dir", state)
+    monkeypatch.setenv("MEMORY_SYNC_WORKERS", "2")
+    parallel = cli("compare", "--json", "--openclaw-dir", state)
+    assert sequential.exit_code == parallel.exit_code == 0
+    assert json.loads(parallel.stdout) == json.loads(sequential.stdout)
+    assert json.loads(parallel.stdout)["problems"][0]["skipped"] == 1

@@ -68,7 +68,7 @@ def compare(
     settings: AgentSettings, include_today: bool = False, progress: Progress | None = None
 ) -> CompareReport:
     """Read the history once and set it beside the memory folder."""
-    scan = scan_history(settings, progress=progress)
+    scan = scan_history(settings, progress=progress, parallel=True)
     today = scan.clock.today()
     memory = list_memory_files(settings.memory_dir)
     days: list[DayReport] = []

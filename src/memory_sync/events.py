@@ -72,10 +72,9 @@ class Event(NamedTuple):
 def stable_hash(text: str) -> int:
     """A 64-bit hash that is the same in every process (Python's hash() is salted per process).
 
-    CRC-32 and Adler-32 side by side: C-fast, and ample for noticing that a day changed.
+    CRC-32: C-fast, and ample for noticing that a day changed (day fingerprints are sums).
     """
-    data = text.encode("utf-8", "surrogatepass")
-    return (zlib.crc32(data) << 32) | zlib.adler32(data)
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
 def _model_name(provider: Any, model: Any) -> str | None:
@@ -211,31 +210,29 @@ class EventFactory:
 
     def _message(self, ref: SessionRef, entry: dict[str, Any]) -> tuple[Event, int | None] | None:
         message = entry.get("message")
-        if not isinstance(message, dict):
+        if type(message) is not dict:
             return None
-        ms = self._time(entry, message)
+        stamp_text = entry.get("timestamp")
+        ms = self._iso(stamp_text) if type(stamp_text) is str else None
         if ms is None:
-            return None
+            ms = self._time(entry, message)
+            if ms is None:
+                return None
         role = message.get("role")
         content = message.get("content")
         sid, key = ref.session_id, ref.session_key
-        identity = self._identity(entry, ms)
+        entry_id = entry.get("id")
+        if type(entry_id) is str and entry_id:
+            ident = f"{entry_id}|{stamp_text}"
+        else:
+            ident = f"message|{ms}|{message!r:.300}"
+        self.last_key = hash(ident)
+        identity = stable_hash(ident)
         day = self.clock.day_of(ms)
-        if role == "user":
-            text, had_system = strip_user_text(content_text(content))
-            noise = user_noise(text, had_system, message.get("provenance"))
-            if noise is None and not text and isinstance(content, list) and content:
-                text = "(media)"
-            kind = Kind.NOISE if noise else Kind.USER
-            event = Event(ms, day, kind, sid, key, identity, text=text, noise=noise)
-        elif role == "assistant":
-            event = self._assistant(ms, day, ref, identity, message, content)
-        elif role == "toolResult" or role == "bashExecution":
-            if role == "toolResult":
-                text = content_text(content, TOOL_TEXT_LIMIT)
-                name = message.get("toolName")
-            else:
-                text, name = str(message.get("output", ""))[:TOOL_TEXT_LIMIT], "bash"
+        if role == "assistant":
+            event = self._assistant(ms, day, sid, key, identity, message, content)
+        elif role == "toolResult":
+            name = message.get("toolName")
             event = Event(
                 ms,
                 day,
@@ -243,12 +240,38 @@ class EventFactory:
                 sid,
                 key,
                 identity,
-                text=text,
-                tool_name=name if isinstance(name, str) else None,
-                is_error=bool(message.get("isError")) or bool(message.get("exitCode")),
+                content_text(content, TOOL_TEXT_LIMIT),
+                None,
+                None,
+                (),
+                name if type(name) is str else None,
+                bool(message.get("isError")) or bool(message.get("exitCode")),
+            )
+        elif role == "user":
+            text, had_system = strip_user_text(content_text(content))
+            noise = user_noise(text, had_system, message.get("provenance"))
+            if noise is None and not text and isinstance(content, list) and content:
+                text = "(media)"
+            event = Event(
+                ms, day, Kind.NOISE if noise else Kind.USER, sid, key, identity, text, None, noise
+            )
+        elif role == "bashExecution":
+            event = Event(
+                ms,
+                day,
+                Kind.TOOL_RESULT,
+                sid,
+                key,
+                identity,
+                str(message.get("output", ""))[:TOOL_TEXT_LIMIT],
+                None,
+                None,
+                (),
+                "bash",
+                bool(message.get("exitCode")),
             )
         elif role == "custom":
-            event = Event(ms, day, Kind.NOISE, sid, key, identity, noise="injected_context")
+            event = Event(ms, day, Kind.NOISE, sid, key, identity, "", None, "injected_context")
         else:
             return None
         stamp = message.get("timestamp")
@@ -262,33 +285,46 @@ class EventFactory:
         self,
         ms: int,
         day: str,
-        ref: SessionRef,
+        sid: str,
+        key: str | None,
         identity: int,
         message: dict[str, Any],
         content: Any,
     ) -> Event:
-        sid, key = ref.session_id, ref.session_key
         provider = message.get("provider")
         model_id = message.get("model")
-        text = strip_assistant_text(content_text(content))
+        texts: list[str] = []
+        calls: list[ToolCall] = []
+        if type(content) is list:
+            for block in content:  # one pass: text blocks and tool calls; thinking is skipped
+                if type(block) is dict:
+                    kind = block.get("type")
+                    if kind == "text":
+                        value = block.get("text")
+                        if type(value) is str:
+                            texts.append(value)
+                    elif kind == "toolCall":
+                        calls.append(_tool_call(block))
+        elif type(content) is str:
+            texts.append(content)
+        text = texts[0] if len(texts) == 1 else "\n".join(texts)
+        if text[:1] in (" ", "[", "\n", "\t") or text[-1:] in (" ", "\n", "\t"):
+            text = strip_assistant_text(text)
         if provider in SYNTHETIC_PROVIDERS and model_id in ("delivery-mirror", "gateway-injected"):
             noise = "delivery_mirror" if model_id == "delivery-mirror" else "command_reply"
-            return Event(ms, day, Kind.NOISE, sid, key, identity, text=text, noise=noise)
+            return Event(ms, day, Kind.NOISE, sid, key, identity, text, None, noise)
         model = self._models.get((provider, model_id), "")
         if model == "":
             model = self._models[(provider, model_id)] = _model_name(provider, model_id)
-        tools = tuple(
-            _tool_call(b)
-            for b in (content if isinstance(content, list) else ())
-            if isinstance(b, dict) and b.get("type") == "toolCall"
-        )
+        tools = tuple(calls)
         if text:
-            ack = assistant_ack(text)
-            if ack:
-                return Event(ms, day, Kind.NOISE, sid, key, identity, model=model, noise=ack)
-            return Event(ms, day, Kind.ASSISTANT, sid, key, identity, text, model, tools=tools)
+            if len(text) <= 40:
+                ack = assistant_ack(text)
+                if ack:
+                    return Event(ms, day, Kind.NOISE, sid, key, identity, "", model, ack)
+            return Event(ms, day, Kind.ASSISTANT, sid, key, identity, text, model, None, tools)
         if tools:
-            return Event(ms, day, Kind.TOOL_CALL, sid, key, identity, model=model, tools=tools)
+            return Event(ms, day, Kind.TOOL_CALL, sid, key, identity, "", model, None, tools)
         error = message.get("errorMessage")
         return Event(
             ms,

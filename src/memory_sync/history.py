@@ -3,29 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from memory_sync.events import Event, EventFactory
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
-from memory_sync.stores.jsonl import load_session_keys, read_jsonl
-from memory_sync.stores.sqlite import read_sqlite
+from memory_sync.stores.jsonl import load_session_keys, read_jsonl, session_id_from_name
+from memory_sync.stores.sqlite import read_sqlite, session_row_counts
 from memory_sync.timeutil import DayClock
 
 Progress = Callable[[int], None]
 
 
+IMPORT_ARCHIVE = "session-sqlite-import-archive"
+
+
+def imported_copy(path: Path, rows: dict[str, int]) -> bool:
+    """True for a JSONL file that `openclaw doctor` imported into a database that still holds
+    every one of its entries: reading it would only produce duplicates. Checked by counting
+    lines, which is far cheaper than decoding them."""
+    if path.parent.name != IMPORT_ARCHIVE or path.name.endswith(".zst"):
+        return False
+    session_id = session_id_from_name(path.name)
+    in_database = rows.get(session_id, 0)
+    if not in_database:
+        return False
+    try:
+        with open(path, "rb") as handle:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return False
+    return in_database >= lines - 1  # the file's header is not a row
+
+
 def raw_entries(
     sources: HistorySources, problems: Problems, progress: Progress | None = None
 ) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
-    """Every raw entry of every source: databases first (they know session keys), then files."""
+    """Every raw entry of every source: databases first (they know session keys), then files
+    (except import copies whose every entry is still in a database)."""
+    rows: dict[str, int] = {}
     for db in sources.databases:
         yield from read_sqlite(db, problems)
+        rows.update(session_row_counts(db))
         if progress:
             progress(_size(db))
     keys_by_folder: dict[Any, dict[str, str]] = {}
     for path in sources.jsonl_files:
+        if rows and imported_copy(path, rows):
+            if progress:
+                progress(_size(path))
+            continue
         keys = keys_by_folder.get(path.parent)
         if keys is None:
             keys = keys_by_folder[path.parent] = load_session_keys(path.parent)

@@ -49,6 +49,14 @@ class Problems:
         damage = self._get(source)
         damage.reasons[reason] += 1
 
+    def merge(self, other: Problems) -> None:
+        """Add another collector's damage (from a worker process)."""
+        for damage in other.items():
+            mine = self._get(damage.source)
+            mine.skipped += damage.skipped
+            mine.repaired += damage.repaired
+            mine.reasons.update(damage.reasons)
+
     def __bool__(self) -> bool:
         return bool(self._by_source)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from memory_sync.config import AgentSettings
 from memory_sync.days import DayBook
 from memory_sync.events import Event
 from memory_sync.history import Progress, read_events
+from memory_sync.parallel import parallel_events, workers_wanted
 from memory_sync.problems import Problems
 from memory_sync.timeutil import DayClock
 
@@ -29,17 +31,34 @@ def scan_history(
     settings: AgentSettings,
     on_event: Callable[[Event], None] | None = None,
     progress: Progress | None = None,
+    parallel: bool = False,
 ) -> Scan:
-    """Read every source once; count each event into its day and hand it to `on_event`."""
+    """Read every source once; count each event into its day and hand it to `on_event`.
+
+    With `parallel` (statistics only: events then carry no text), a large history is parsed
+    by worker processes; the result is the same as a one-process scan.
+    """
     clock = DayClock(settings.zone)
     problems = Problems()
     book = DayBook()
     started = time.perf_counter()
     add = book.add
-    for event in read_events(settings.sources, clock, problems, progress):
-        add(event)
-        if on_event is not None:
-            on_event(event)
+    collecting = gc.isenabled()
+    gc.disable()  # a scan makes millions of short-lived dicts and no cycles: refcounts suffice
+    workers = workers_wanted(settings.sources) if parallel and on_event is None else 1
+    events = (
+        parallel_events(settings.sources, clock, problems, workers, progress)
+        if workers > 1
+        else read_events(settings.sources, clock, problems, progress)
+    )
+    try:
+        for event in events:
+            add(event)
+            if on_event is not None:
+                on_event(event)
+    finally:
+        if collecting:
+            gc.enable()
     return Scan(
         book, problems, clock, settings.sources.total_bytes(), time.perf_counter() - started
     )

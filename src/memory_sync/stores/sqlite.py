@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +67,21 @@ class _Decoder:
         return blob
 
 
-def read_sqlite(db_path: Path, problems: Problems) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
-    """Yield (SessionRef, entry) for live transcript rows and archives held in the database."""
+@dataclass(frozen=True)
+class DbPart:
+    """A slice of a database for parallel reading: session ids in [low, high), or the archives."""
+
+    low: str | None = None
+    high: str | None = None
+    rows: bool = True
+    archives: bool = True
+
+
+def read_sqlite(
+    db_path: Path, problems: Problems, part: DbPart | None = None
+) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
+    """Yield (SessionRef, entry) for live transcript rows and archives held in the database
+    (only the slice `part`, when given)."""
     source = str(db_path)
     try:
         con = connect_readonly(db_path)
@@ -78,7 +93,7 @@ def read_sqlite(db_path: Path, problems: Problems) -> Iterator[tuple[SessionRef,
         )
         return
     try:
-        yield from _read(con, db_path, problems)
+        yield from _read(con, db_path, problems, part or DbPart())
     except sqlite3.DatabaseError as exc:
         problems.source_failed(
             source,
@@ -90,7 +105,7 @@ def read_sqlite(db_path: Path, problems: Problems) -> Iterator[tuple[SessionRef,
 
 
 def _read(
-    con: sqlite3.Connection, db_path: Path, problems: Problems
+    con: sqlite3.Connection, db_path: Path, problems: Problems, part: DbPart
 ) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
     source = str(db_path)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -120,25 +135,42 @@ def _read(
     text_col = "event_json" if "event_json" in cols else "NULL"
     blob_col = "event_zstd" if "event_zstd" in cols else "NULL"
     ref: SessionRef | None = None
-    rows = con.execute(
-        f"SELECT session_id, {text_col}, {blob_col} FROM transcript_events ORDER BY session_id, seq"
+    current = None
+    loads = orjson.loads
+    decompress = decoder.row
+    where, params = [], []
+    if part.low is not None:
+        where.append("session_id >= ?")
+        params.append(part.low)
+    if part.high is not None:
+        where.append("session_id < ?")
+        params.append(part.high)
+    clause = f"WHERE {' AND '.join(where)} " if where else ""
+    query = (
+        f"SELECT session_id, {text_col}, {blob_col} FROM transcript_events {clause}"
+        "ORDER BY session_id, seq"
+    )
+    rows: Iterator[tuple[str, str | None, bytes | None]] = (
+        con.execute(query, params) if part.rows else iter(())
     )
     for session_id, text, blob in rows:
         try:
-            entry = decoder.row(text, blob)
+            entry = loads(text) if text is not None else decompress(None, blob)
         except (orjson.JSONDecodeError, zstandard.ZstdError, UnicodeDecodeError):
             problems.skip(source, "undecodable transcript row")
             continue
         if type(entry) is not dict:
             problems.skip(source, "non-object transcript row")
             continue
+        if session_id != current:
+            current = session_id
+            ref = SessionRef(session_id, keys.get(session_id), source)
         if entry.get("type") == "session":
             continue
-        if ref is None or ref.session_id != session_id:
-            ref = SessionRef(session_id, keys.get(session_id), source)
+        assert ref is not None
         yield ref, entry
     for table in ("session_transcript_archives", "session_transcript_cold_archives"):
-        if table in tables:
+        if table in tables and part.archives:
             yield from _read_archives(con, table, db_path, decoder, problems)
 
 
@@ -166,3 +198,35 @@ def _read_archives(
         ref = SessionRef(session_id, key, label, archived=True)
         for entry in parser.entries(lines_of_bytes(data)):
             yield ref, entry
+
+
+def session_row_counts(db_path: Path) -> dict[str, int]:
+    """Transcript rows per session id (empty when the database cannot be read)."""
+    try:
+        con = connect_readonly(db_path)
+    except sqlite3.Error:
+        return {}
+    try:
+        return dict(
+            con.execute("SELECT session_id, count(*) FROM transcript_events GROUP BY session_id")
+        )
+    except sqlite3.Error:
+        return {}
+    finally:
+        con.close()
+
+
+def session_ranges(db_path: Path, parts: int) -> list[tuple[str | None, str | None]]:
+    """Split the database's sessions into about `parts` ranges of similar row counts."""
+    counts = sorted(session_row_counts(db_path).items())
+    total = sum(n for _, n in counts)
+    if parts <= 1 or len(counts) < 2 or total == 0:
+        return [(None, None)]
+    bounds: list[str] = []
+    running = 0
+    for session_id, n in counts:
+        if running >= total * (len(bounds) + 1) / parts and len(bounds) < parts - 1:
+            bounds.append(session_id)
+        running += n
+    edges: list[str | None] = [None, *bounds, None]
+    return list(itertools.pairwise(edges))
