@@ -70,6 +70,26 @@ def _size(path: Any) -> int:
         return 0
 
 
+class SeenKeys:
+    """The copies already counted. An event is new when neither its identity key (entry id and
+    time) nor its content key (role, message time, start of the text) was seen before."""
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+
+    def first(self, key: int, content_key: int | None) -> bool:
+        """True the first time either key is met; records both."""
+        seen = self._seen
+        if key in seen:
+            return False
+        seen.add(key)
+        if content_key is not None:
+            if content_key in seen:
+                return False
+            seen.add(content_key)
+        return True
+
+
 def read_events(
     sources: HistorySources,
     clock: DayClock,
@@ -82,20 +102,9 @@ def read_events(
     copy beside its SQLite import, and rewritten branches of one file; the first copy read wins.
     """
     factory = EventFactory(clock)
-    seen: set[int] = set()
-    seen_add = seen.add
+    first = SeenKeys().first
     make = factory.make
     for ref, entry in raw_entries(sources, problems, progress):
         made = make(ref, entry)
-        if made is None:
-            continue
-        event, content_key = made
-        key = factory.last_key
-        if key in seen:
-            continue
-        seen_add(key)
-        if content_key is not None:
-            if content_key in seen:
-                continue
-            seen_add(content_key)
-        yield event
+        if made is not None and first(factory.last_key, made[1]):
+            yield made[0]

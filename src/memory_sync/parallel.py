@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from memory_sync.events import Event, EventFactory, Kind
-from memory_sync.history import imported_copy
+from memory_sync.history import SeenKeys, imported_copy
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
 from memory_sync.stores.jsonl import load_session_keys, read_jsonl
@@ -152,8 +152,7 @@ def parallel_events(
         rows.update(session_row_counts(db))
     _STATE.update(clock=clock, rows=rows)
     units = plan(sources, workers)
-    seen: set[int] = set()
-    seen_add = seen.add
+    first = SeenKeys().first
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         for unit, (records, unit_problems) in zip(units, pool.imap(_records, units), strict=True):
@@ -172,13 +171,8 @@ def parallel_events(
                 tokens,
                 reason,
             ) in records:
-                if key in seen:
+                if not first(key, content_key):
                     continue
-                seen_add(key)
-                if content_key is not None:
-                    if content_key in seen:
-                        continue
-                    seen_add(content_key)
                 yield Event(
                     ms,
                     day,
