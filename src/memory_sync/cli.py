@@ -348,7 +348,7 @@ def transitions(since: str | None, until: str | None, as_json: bool, **kw: Any) 
     out, agents = _setup(kw)
     documents = []
     for settings in agents:
-        scan = scan_history(settings)
+        scan = scan_history(settings, parallel=True)
         if scan.problems:
             out.warn(scan.problems.summary_line())
         rows = [
@@ -465,7 +465,7 @@ def validate(as_json: bool, **kw: Any) -> None:
     total = 0
     documents = []
     for settings in agents:
-        scan = scan_history(settings)
+        scan = scan_history(settings, parallel=True)
         history = {d.date for d in scan.book.sorted_days()}
         findings = run_validate(
             settings.memory_dir, history, DayClock(settings.zone).today(), out.redact
