@@ -139,7 +139,7 @@ def phrases(text: str) -> list[str]:
             _flush(run, out)
         word = raw.strip(_STRIP)
         plain = word.replace("-", "", 1).replace("'", "", 1)
-        if plain.isalpha() and plain.isascii() and len(word) > 1:
+        if plain.isalpha() and plain.isascii() and len(word) > 2:
             lower = word.lower()
             if lower in STOPWORDS:
                 _flush(run, out)
@@ -155,7 +155,9 @@ def phrases(text: str) -> list[str]:
 
 _CLAUSE_START = re.compile(r"\b(?:We|I|Let's|Lets|Decided|Decision|Agreed|The plan|Going)\b")
 _QUESTION = re.compile(
-    r"\?\s*$|^\s*(?:what|which|why|how|should|shall|can|could|do|did|remind)\b", re.I
+    r"\?\s*$|^\s*(?:what|which|why|how|should|shall|can|could|do|did|remind)\b"
+    r"|\bwhat (?:we|was|did we|have we)\b",
+    re.I,
 )
 
 
@@ -354,8 +356,9 @@ class DayDigestBuilder:
         """The finished digest; `transitions` are the model transitions of this day."""
         switches: dict[str, list[tuple[int, str]]] = {}
         for t in transitions:
+            # a millisecond early, so the switch shows before the reply that used the new model
             switches.setdefault(t.session_id, []).append(
-                (t.ms, f"Model switched: {t.old} → {t.new}")
+                (t.ms - 1, f"Model switched: {t.old} → {t.new}")
             )
         sessions = []
         for sid, trace in self.sessions.items():

@@ -51,7 +51,8 @@ def _session_heading(session: SessionFlow, zone: ZoneInfo) -> str:
     who = session.session_key or "session"
     return (
         f"### {span} · {who} · {session.session_id[:8]} "
-        f"({session.user_messages} asked, {session.replies} replies)"
+        f"({session.user_messages} asked, {session.replies} "
+        f"{'reply' if session.replies == 1 else 'replies'})"
     )
 
 
