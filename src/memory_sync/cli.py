@@ -14,6 +14,7 @@ import click
 from memory_sync import __version__
 from memory_sync.config import AgentSettings, Options, resolve
 from memory_sync.errors import EXIT_FINDINGS, MemorySyncError
+from memory_sync.index import index_path
 from memory_sync.output import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,11 +66,19 @@ def _setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
         for name, origin in sorted(settings.origins.items()):
             out.debug(f"  {name}: {origin}")
         out.debug(f"  timezone: {settings.tz_name}; memory folder: {settings.memory_dir}")
+        out.debug(f"  index: {index_path(settings)}")
         out.debug(
             f"  sources: {len(settings.sources.databases)} database(s), "
             f"{len(settings.sources.jsonl_files)} transcript file(s)"
         )
     return out, agents
+
+
+def cache_option(func: F) -> F:
+    """`--no-cache`: read the whole history even when the index is fresh."""
+    return click.option(
+        "--no-cache", is_flag=True, help="Ignore the index and read the whole history."
+    )(func)
 
 
 def handle_errors(func: F) -> F:
@@ -102,8 +111,9 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.option("--check", is_flag=True, help="Exit 3 when days are missing or sparse.")
 @click.option("--include-today", is_flag=True, help="Count today (partial) in the gaps.")
+@cache_option
 @handle_errors
-def compare(as_json: bool, check: bool, include_today: bool, **kw: Any) -> None:
+def compare(as_json: bool, check: bool, include_today: bool, no_cache: bool, **kw: Any) -> None:
     """Show which days have history and which memory files are missing or sparse."""
     from memory_sync import report
     from memory_sync.compare import compare as run_compare
@@ -112,8 +122,14 @@ def compare(as_json: bool, check: bool, include_today: bool, **kw: Any) -> None:
     documents = []
     gaps = 0
     for settings in agents:
-        with out.progress("reading history", settings.sources.total_bytes()) as advance:
-            result = run_compare(settings, include_today=include_today, progress=advance)
+        with out.progress("reading history", settings.sources.total_bytes) as advance:
+            result = run_compare(
+                settings,
+                include_today=include_today,
+                progress=advance,
+                use_index=not no_cache,
+                notice=out.warn,
+            )
         gaps += len(result.gaps)
         if result.problems:
             out.warn(result.problems.summary_line())
@@ -122,7 +138,10 @@ def compare(as_json: bool, check: bool, include_today: bool, **kw: Any) -> None:
         else:
             out.renderable(report.compare_table(result, out.redact))
             out.result(report.compare_totals(result))
-        out.debug(f"read {result.source_bytes / 1e6:.1f} MB in {result.seconds:.2f} s")
+        if result.from_index:
+            out.debug("figures from the index: no source changed, none was read")
+        else:
+            out.debug(f"read {result.source_bytes / 1e6:.1f} MB in {result.seconds:.2f} s")
     if as_json:
         out.json(documents[0] if len(documents) == 1 else {"agents": documents})
     if check and gaps:
@@ -235,7 +254,7 @@ def backfill(
     failed = 0
     for settings in agents:
         composer = _composer(out, settings, dict(summary_kw), dry_run, batch) if summarize else None
-        with out.progress("reading history", settings.sources.total_bytes()) as advance:
+        with out.progress("reading history", settings.sources.total_bytes) as advance:
             result = run_backfill(settings, selection, options, out.redact, advance, composer)
         failed += len(result.failed)
         if result.problems:
@@ -302,8 +321,9 @@ def summarize(date: str, output: Path | None, **kw: Any) -> None:
     show_default=True,
     help="Weeks shown in the calendar.",
 )
+@cache_option
 @handle_errors
-def stats(as_json: bool, weeks: int, **kw: Any) -> None:
+def stats(as_json: bool, weeks: int, no_cache: bool, **kw: Any) -> None:
     """Coverage, activity by day, week and model, and a calendar of memory status."""
     from memory_sync import report
     from memory_sync.compare import compare as run_compare
@@ -313,8 +333,10 @@ def stats(as_json: bool, weeks: int, **kw: Any) -> None:
     out, agents = _setup(kw)
     documents = []
     for settings in agents:
-        with out.progress("reading history", settings.sources.total_bytes()) as advance:
-            result = run_compare(settings, progress=advance)
+        with out.progress("reading history", settings.sources.total_bytes) as advance:
+            result = run_compare(
+                settings, progress=advance, use_index=not no_cache, notice=out.warn
+            )
         if result.problems:
             out.warn(result.problems.summary_line())
         today = DayClock(settings.zone).today()
@@ -335,8 +357,11 @@ def stats(as_json: bool, weeks: int, **kw: Any) -> None:
 @click.option("--since", metavar="DATE", help="From this date on.")
 @click.option("--until", metavar="DATE", help="Up to this date (exclusive).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@cache_option
 @handle_errors
-def transitions(since: str | None, until: str | None, as_json: bool, **kw: Any) -> None:
+def transitions(
+    since: str | None, until: str | None, as_json: bool, no_cache: bool, **kw: Any
+) -> None:
     """Every change of the answering model: time, from → to, session and channel."""
     from memory_sync import report
     from memory_sync.scan import scan_history
@@ -348,7 +373,7 @@ def transitions(since: str | None, until: str | None, as_json: bool, **kw: Any) 
     out, agents = _setup(kw)
     documents = []
     for settings in agents:
-        scan = scan_history(settings, parallel=True)
+        scan = scan_history(settings, parallel=True, use_index=not no_cache, notice=out.warn)
         if scan.problems:
             out.warn(scan.problems.summary_line())
         rows = [
@@ -413,7 +438,7 @@ def extract(
     filters = Filters(since, until, query, model, role)
     documents = []
     for settings in agents:
-        with out.progress("reading history", settings.sources.total_bytes()) as advance:
+        with out.progress("reading history", settings.sources.total_bytes) as advance:
             rows, problems = run_extract(settings, filters, advance)
         if problems:
             out.warn(problems.summary_line())
@@ -454,8 +479,9 @@ def extract(
 @main.command()
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@cache_option
 @handle_errors
-def validate(as_json: bool, **kw: Any) -> None:
+def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
     """Check memory files: names, titles, blocks, wrong years, duplicates, secrets, orphans."""
     from memory_sync.scan import scan_history
     from memory_sync.timeutil import DayClock
@@ -465,7 +491,7 @@ def validate(as_json: bool, **kw: Any) -> None:
     total = 0
     documents = []
     for settings in agents:
-        scan = scan_history(settings, parallel=True)
+        scan = scan_history(settings, parallel=True, use_index=not no_cache, notice=out.warn)
         history = {d.date for d in scan.book.sorted_days()}
         findings = run_validate(
             settings.memory_dir, history, DayClock(settings.zone).today(), out.redact

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from memory_sync.config import AgentSettings
@@ -41,6 +42,7 @@ class CompareReport:
     seconds: float
     include_today: bool
     totals: dict[str, int] = field(default_factory=dict)
+    from_index: bool = False
 
     @property
     def gaps(self) -> list[DayReport]:
@@ -65,10 +67,17 @@ def day_status(stats: DayStats, files: list[MemoryFile], block_fp: str | None) -
 
 
 def compare(
-    settings: AgentSettings, include_today: bool = False, progress: Progress | None = None
+    settings: AgentSettings,
+    include_today: bool = False,
+    progress: Progress | None = None,
+    use_index: bool = True,
+    notice: Callable[[str], None] | None = None,
 ) -> CompareReport:
-    """Read the history once and set it beside the memory folder."""
-    scan = scan_history(settings, progress=progress, parallel=True)
+    """Read the history once (or take its figures from a fresh index) and set it beside the
+    memory folder."""
+    scan = scan_history(
+        settings, progress=progress, parallel=True, use_index=use_index, notice=notice
+    )
     today = scan.clock.today()
     memory = list_memory_files(settings.memory_dir)
     days: list[DayReport] = []
@@ -91,6 +100,7 @@ def compare(
         source_bytes=scan.source_bytes,
         seconds=scan.seconds,
         include_today=include_today,
+        from_index=scan.from_index,
     )
     counted = [d for d in days if include_today or not d.partial]
     report.totals = {

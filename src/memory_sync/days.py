@@ -64,6 +64,7 @@ class DayBook:
         # per session: list of (ms, day, model) at each change of the replying model
         self._segments: dict[str, list[tuple[int, str, str]]] = {}
         self._session_key: dict[str, str | None] = {}
+        self.saved_transitions: list[Transition] | None = None  # when loaded from the index
 
     def add(self, event: Event) -> None:
         """Count one event into its day."""
@@ -113,6 +114,8 @@ class DayBook:
 
     def transitions(self) -> list[Transition]:
         """Every change of the replying model within a session key (or session), in time order."""
+        if self.saved_transitions is not None:
+            return list(self.saved_transitions)
         by_group: dict[str, list[tuple[int, str, str, str]]] = {}
         for sid, segs in self._segments.items():
             group = self._session_key[sid] or sid

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -137,18 +139,20 @@ class HistorySources:
     databases: tuple[Path, ...]
     jsonl_files: tuple[Path, ...]
 
-    def total_bytes(self) -> int:
-        """Bytes on disk of all sources (for throughput figures)."""
+    @functools.cached_property
+    def _total(self) -> int:
         size = 0
-        for path in (*self.databases, *self.jsonl_files):
-            try:
-                size += path.stat().st_size
-                wal = Path(f"{path}-wal")
-                if path.suffix == ".sqlite" and wal.exists():
-                    size += wal.stat().st_size
-            except OSError:
-                pass
+        names = [str(p) for p in self.databases]
+        names += [f"{p}-wal" for p in self.databases]
+        names += [str(p) for p in self.jsonl_files]
+        for name in names:
+            with contextlib.suppress(OSError):
+                size += os.stat(name).st_size
         return size
+
+    def total_bytes(self) -> int:
+        """Bytes on disk of all sources (for progress and throughput), computed once."""
+        return self._total
 
 
 def history_sources(sessions_dirs: list[Path], databases: list[Path]) -> HistorySources:

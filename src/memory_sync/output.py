@@ -68,9 +68,16 @@ class Output:
             self.err.print(self.redact(text), markup=False)
 
     @contextmanager
-    def progress(self, label: str, total: int) -> Iterator[Callable[[int], None] | None]:
-        """A byte progress bar on stderr, only on a terminal and not with -q."""
-        if self.quiet or not self.err.is_terminal or total <= 0:
+    def progress(
+        self, label: str, total: int | Callable[[], int]
+    ) -> Iterator[Callable[[int], None] | None]:
+        """A byte progress bar on stderr, only on a terminal and not with -q (the total may be
+        given as a function, so nothing is measured when no bar is drawn)."""
+        if self.quiet or not self.err.is_terminal:
+            yield None
+            return
+        total = total() if callable(total) else total
+        if total <= 0:
             yield None
             return
         bar = Progress(

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from memory_sync import index
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayBook
 from memory_sync.events import Event
@@ -25,6 +26,7 @@ class Scan:
     clock: DayClock
     source_bytes: int
     seconds: float
+    from_index: bool = False  # the figures came from a fresh index; no source was read
 
 
 def scan_history(
@@ -32,6 +34,8 @@ def scan_history(
     on_event: Callable[[Event], None] | None = None,
     progress: Progress | None = None,
     parallel: bool = False,
+    use_index: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> Scan:
     """Read every source once; count each event into its day and hand it to `on_event`.
 
@@ -39,9 +43,23 @@ def scan_history(
     by worker processes; the result is the same as a one-process scan.
     """
     clock = DayClock(settings.zone)
+    started = time.perf_counter()
+    sig = b""
+    if use_index and on_event is None:
+        sig = index.signature(settings)
+        stored = index.load(settings, sig, notice or (lambda _message: None))
+        if stored is not None:
+            book, problems = stored
+            return Scan(
+                book,
+                problems,
+                clock,
+                settings.sources.total_bytes(),
+                time.perf_counter() - started,
+                from_index=True,
+            )
     problems = Problems()
     book = DayBook()
-    started = time.perf_counter()
     add = book.add
     collecting = gc.isenabled()
     gc.disable()  # a scan makes millions of short-lived dicts and no cycles: refcounts suffice
@@ -59,6 +77,8 @@ def scan_history(
     finally:
         if collecting:
             gc.enable()
+    if sig:
+        index.save(settings, sig, book, problems)
     return Scan(
         book, problems, clock, settings.sources.total_bytes(), time.perf_counter() - started
     )
