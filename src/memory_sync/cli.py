@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from memory_sync import __version__
-from memory_sync.config import AgentSettings, Options, resolve
+from memory_sync.config import AgentSettings, Options, config_file_path, resolve
 from memory_sync.errors import EXIT_FINDINGS, MemorySyncError
 from memory_sync.index import index_path
 from memory_sync.output import Output
@@ -67,6 +67,7 @@ def _setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
             out.debug(f"  {name}: {origin}")
         out.debug(f"  timezone: {settings.tz_name}; memory folder: {settings.memory_dir}")
         out.debug(f"  index: {index_path(settings)}")
+        out.debug(f"  config file: {config_file_path(os.environ)}")
         out.debug(
             f"  sources: {len(settings.sources.databases)} database(s), "
             f"{len(settings.sources.jsonl_files)} transcript file(s)"
