@@ -189,9 +189,7 @@ def _composer(
     )
     poll = float(os.environ.get("MEMORY_SYNC_BATCH_POLL", "20"))
 
-    def on_poll(done: int, total: int) -> None:
-        out.info(f"batch: {done}/{total} requests done")
-
+    on_poll = out.poll_reporter("batch requests")
     return Composer(
         summary,
         settings.app_state_dir,

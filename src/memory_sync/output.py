@@ -95,3 +95,27 @@ class Output:
                 bar.advance(task, n)
 
             yield advance
+
+    def poll_reporter(self, label: str) -> Callable[[int, int], None]:
+        """A reporter of `done/total` for a polled job: a progress bar on a terminal, else a
+        line per poll (none with -q)."""
+        if self.quiet or not self.err.is_terminal:
+            return lambda done, total: self.info(f"{label}: {done}/{total} done")
+        bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            "{task.completed}/{task.total}",
+            console=self.err,
+            transient=True,
+        )
+        task: list[Any] = []
+
+        def report(done: int, total: int) -> None:
+            if not task:
+                bar.start()
+                task.append(bar.add_task(label, total=total))
+            bar.update(task[0], completed=done, total=total)
+            if total and done >= total:
+                bar.stop()
+
+        return report
