@@ -68,6 +68,12 @@ def test_transitions_with_channel_and_range(cli, corpus):
         ("2026-11-21", "10:15:49", "fake/alpha", "fake/beta", "main"),
         ("2026-11-22", "09:40:38", "fake/beta", "fake/alpha", "main"),
     ]
+    legacy = _json(cli, "transitions", "--json", "--openclaw-dir", corpus(OLD))
+    assert [(t["date"], t["time"], t["session_key"]) for t in legacy["transitions"]] == [
+        ("2026-11-20", "08:58:51", None),
+        ("2026-11-20", "14:30:14", None),
+        ("2026-11-22", "09:40:19", "agent:main:main"),
+    ]
     ranged = _json(
         cli,
         "transitions",
