@@ -1,0 +1,1 @@
+"""One module per command; `cli.py` registers them on the `memory-sync` group."""

@@ -1,0 +1,100 @@
+"""`memory-sync backfill`: write complete daily memory files from the history."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from memory_sync.commands.common import (
+    common_options,
+    handle_errors,
+    make_composer,
+    setup,
+    summary_options,
+)
+
+
+@click.command()
+@common_options
+@click.argument("dates", nargs=-1)
+@click.option("--all", "all_days", is_flag=True, help="Every day with history and no daily file.")
+@click.option("--today", is_flag=True, help="Today (a partial day).")
+@click.option("--since", metavar="DATE", help="From this date on.")
+@click.option("--until", metavar="DATE", help="Up to this date (exclusive).")
+@click.option("--force", is_flag=True, help="Also rewrite days whose file exists.")
+@click.option("--preserve", is_flag=True, help="With --force: keep a file's own content, add ours.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option(
+    "--summarize", is_flag=True, help="Write a narrative with an LLM ([summarize] extra)."
+)
+@click.option("--batch", is_flag=True, help="With --summarize: Message Batches, half price.")
+@summary_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@handle_errors
+def backfill(
+    dates: tuple[str, ...],
+    all_days: bool,
+    today: bool,
+    since: str | None,
+    until: str | None,
+    force: bool,
+    preserve: bool,
+    dry_run: bool,
+    summarize: bool,
+    batch: bool,
+    as_json: bool,
+    **kw: Any,
+) -> None:
+    """Write complete daily memory files from the history (DATE... or --all)."""
+    from memory_sync import report
+    from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
+    from memory_sync.errors import EXIT_PARTIAL
+
+    if batch and not summarize:
+        raise click.UsageError("--batch goes with --summarize")
+    summary_kw = {k: kw.pop(k) for k in ("model", "backend", "base_url", "token_budget")}
+    out, agents = setup(kw)
+    selection = DaySelection(tuple(dates), all_days, today, since, until)
+    selection.validate()
+    options = BackfillOptions(
+        force=force,
+        preserve=preserve,
+        dry_run=dry_run,
+        lock_wait=float(os.environ.get("MEMORY_SYNC_LOCK_WAIT", "10")),
+    )
+    documents = []
+    failed = 0
+    for settings in agents:
+        composer = (
+            make_composer(out, settings, dict(summary_kw), dry_run, batch) if summarize else None
+        )
+        with out.progress("reading history", settings.sources.total_bytes) as advance:
+            result = run_backfill(settings, selection, options, out.redact, advance, composer)
+        failed += len(result.failed)
+        if result.problems:
+            out.warn(result.problems.summary_line())
+        if as_json:
+            documents.append(report.backfill_json(result))
+            continue
+        if result.estimates:
+            out.renderable(report.estimates_table(result))
+            out.result(report.estimates_total(result))
+        if dry_run and out.verbose:
+            for item in result.results:
+                if item.diff:
+                    out.result(item.diff)
+        if result.results:
+            out.renderable(report.backfill_table(result, out.redact))
+        elif not result.estimates:
+            out.info("nothing to do: every chosen day already has a memory file (--force rewrites)")
+        if summarize and not dry_run:
+            out.info(f"{result.requests_sent} request(s) sent to {result.summary_model}")
+        for item in result.failed:
+            out.warn(f"failed: {item.date}: {item.note}")
+    if as_json:
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+    if failed:
+        sys.exit(EXIT_PARTIAL)

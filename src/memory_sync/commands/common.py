@@ -1,0 +1,152 @@
+"""What every command shares: options, settings and output set-up, one-line errors."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from memory_sync.config import AgentSettings, Options, config_file_path, resolve
+from memory_sync.errors import MemorySyncError
+from memory_sync.index import index_path
+from memory_sync.output import Output
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def common_options(func: F) -> F:
+    """The options every command shares: where the history is, which agent, zone, verbosity."""
+    folder = click.Path(path_type=Path)
+    decorators = [
+        click.option("--openclaw-dir", type=folder, help="OpenClaw state folder (holds agents/)."),
+        click.option("--agent", help="Agent id under agents/ (default: main)."),
+        click.option("--all-agents", is_flag=True, help="Report each agent separately."),
+        click.option(
+            "--tz",
+            help="IANA zone for local days (default: openclaw.json userTimezone, else the system).",
+        ),
+        click.option("--sessions-dir", type=folder, help="Folder of *.jsonl transcripts."),
+        click.option("--memory-dir", type=folder, help="Folder of the daily memory files."),
+        click.option("-q", "--quiet", is_flag=True, help="Only results and warnings."),
+        click.option("-v", "--verbose", count=True, help="Show what was resolved and from where."),
+        click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
+    from memory_sync.redact import default_redactor
+
+    quiet, verbose, color = kw.pop("quiet"), kw.pop("verbose"), not kw.pop("no_color")
+    options = Options(
+        openclaw_dir=kw.pop("openclaw_dir"),
+        agent=kw.pop("agent"),
+        all_agents=kw.pop("all_agents"),
+        tz=kw.pop("tz"),
+        sessions_dir=kw.pop("sessions_dir"),
+        memory_dir=kw.pop("memory_dir"),
+    )
+    agents = resolve(options)
+    state = agents[0].state_dir
+    agent_dirs = [state / "agents" / a.agent for a in agents] if state is not None else []
+    redactor = default_redactor(state, agent_dirs)
+    out = Output(quiet=quiet, verbose=verbose, color=color, redactor=redactor)
+    for settings in agents:
+        for warning in settings.warnings:
+            out.warn(warning)
+        out.debug(f"agent {settings.agent}:")
+        for name, origin in sorted(settings.origins.items()):
+            out.debug(f"  {name}: {origin}")
+        out.debug(f"  timezone: {settings.tz_name}; memory folder: {settings.memory_dir}")
+        out.debug(f"  index: {index_path(settings)}")
+        out.debug(f"  config file: {config_file_path(os.environ)}")
+        out.debug(
+            f"  sources: {len(settings.sources.databases)} database(s), "
+            f"{len(settings.sources.jsonl_files)} transcript file(s)"
+        )
+    return out, agents
+
+
+def cache_option(func: F) -> F:
+    """`--no-cache`: read the whole history even when the index is fresh."""
+    return click.option(
+        "--no-cache", is_flag=True, help="Ignore the index and read the whole history."
+    )(func)
+
+
+def handle_errors(func: F) -> F:
+    """Turn a MemorySyncError into one line on stderr and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MemorySyncError as exc:
+            from memory_sync.redact import default_redactor
+
+            click.echo(default_redactor()(f"memory-sync: {exc}"), err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("memory-sync: interrupted; files already written are complete", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def summary_options(func: F) -> F:
+    """The options of LLM summaries, shared by `backfill` and `summarize`."""
+    decorators = [
+        click.option("--model", help="Model name (default: claude-sonnet-4-20250514)."),
+        click.option(
+            "--backend",
+            type=click.Choice(["anthropic", "openai"]),
+            help="anthropic (default) or any OpenAI-compatible server.",
+        ),
+        click.option("--base-url", help="API base URL (Ollama: http://127.0.0.1:11434/v1)."),
+        click.option(
+            "--token-budget",
+            type=int,
+            default=60_000,
+            show_default=True,
+            help="Input tokens per request before a day is split into parts.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def make_composer(
+    out: Output, settings: AgentSettings, kw: dict[str, Any], dry_run: bool, batch: bool
+) -> Any:
+    from memory_sync.config import summary_choice
+    from memory_sync.summarize import SummarySettings
+    from memory_sync.summarize.compose import Composer
+
+    backend, model = summary_choice(kw.pop("backend"), kw.pop("model"))
+    summary = SummarySettings(
+        backend=backend,
+        model=model,
+        base_url=kw.pop("base_url"),
+        token_budget=kw.pop("token_budget"),
+        batch=batch,
+    )
+    poll = float(os.environ.get("MEMORY_SYNC_BATCH_POLL", "20"))
+
+    on_poll = out.poll_reporter("batch requests")
+    return Composer(
+        summary,
+        settings.app_state_dir,
+        settings.zone,
+        out.redact,
+        dry_run,
+        on_poll=on_poll,
+        poll_seconds=poll,
+    )

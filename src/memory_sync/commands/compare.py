@@ -1,0 +1,58 @@
+"""`memory-sync compare`: which days have history and which memory files are missing."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from memory_sync.commands.common import (
+    cache_option,
+    common_options,
+    handle_errors,
+    setup,
+)
+from memory_sync.errors import EXIT_FINDINGS
+
+
+@click.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--check", is_flag=True, help="Exit 3 when days are missing or sparse.")
+@click.option("--include-today", is_flag=True, help="Count today (partial) in the gaps.")
+@cache_option
+@handle_errors
+def compare(as_json: bool, check: bool, include_today: bool, no_cache: bool, **kw: Any) -> None:
+    """Show which days have history and which memory files are missing or sparse."""
+    from memory_sync import report
+    from memory_sync.compare import compare as run_compare
+
+    out, agents = setup(kw)
+    documents = []
+    gaps = 0
+    for settings in agents:
+        with out.progress("reading history", settings.sources.total_bytes) as advance:
+            result = run_compare(
+                settings,
+                include_today=include_today,
+                progress=advance,
+                use_index=not no_cache,
+                notice=out.warn,
+            )
+        gaps += len(result.gaps)
+        if result.problems:
+            out.warn(result.problems.summary_line())
+        if as_json:
+            documents.append(report.compare_json(result, settings.zone))
+        else:
+            out.renderable(report.compare_table(result, out.redact))
+            out.result(report.compare_totals(result))
+        if result.from_index:
+            out.debug("figures from the index: no source changed, none was read")
+        else:
+            out.debug(f"read {result.source_bytes / 1e6:.1f} MB in {result.seconds:.2f} s")
+    if as_json:
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+    if check and gaps:
+        sys.exit(EXIT_FINDINGS)

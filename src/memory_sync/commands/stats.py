@@ -1,0 +1,55 @@
+"""`memory-sync stats`: coverage, activity and a calendar of memory status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from memory_sync.commands.common import (
+    cache_option,
+    common_options,
+    handle_errors,
+    setup,
+)
+
+
+@click.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 260),
+    default=53,
+    show_default=True,
+    help="Weeks shown in the calendar.",
+)
+@cache_option
+@handle_errors
+def stats(as_json: bool, weeks: int, no_cache: bool, **kw: Any) -> None:
+    """Coverage, activity by day, week and model, and a calendar of memory status."""
+    from memory_sync import report
+    from memory_sync.compare import compare as run_compare
+    from memory_sync.stats import calendar, compute, month_labels
+    from memory_sync.timeutil import DayClock
+
+    out, agents = setup(kw)
+    documents = []
+    for settings in agents:
+        with out.progress("reading history", settings.sources.total_bytes) as advance:
+            result = run_compare(
+                settings, progress=advance, use_index=not no_cache, notice=out.warn
+            )
+        if result.problems:
+            out.warn(result.problems.summary_line())
+        today = DayClock(settings.zone).today()
+        figures = compute(result)
+        grid = calendar(result, today, weeks)
+        if as_json:
+            documents.append(report.stats_json(result, figures, grid))
+            continue
+        for line in report.stats_lines(result, figures):
+            out.result(line)
+        out.renderable(report.calendar_text(grid, month_labels(today, weeks)))
+    if as_json:
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})

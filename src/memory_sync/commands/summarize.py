@@ -1,0 +1,45 @@
+"""`memory-sync summarize`: print one day's LLM summary without writing files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from memory_sync.commands.common import (
+    common_options,
+    handle_errors,
+    make_composer,
+    setup,
+    summary_options,
+)
+from memory_sync.errors import MemorySyncError
+
+
+@click.command()
+@common_options
+@click.option("--date", "date", required=True, metavar="DATE", help="The day to summarize.")
+@click.option("--output", type=click.Path(path_type=Path), help="Write to FILE, not stdout.")
+@summary_options
+@handle_errors
+def summarize(date: str, output: Path | None, **kw: Any) -> None:
+    """Print one day's LLM summary (the block body) without touching memory files."""
+    from memory_sync.backfill import BackfillOptions, DaySelection, compose_days
+
+    summary_kw = {k: kw.pop(k) for k in ("model", "backend", "base_url", "token_budget")}
+    out, agents = setup(kw)
+    settings = agents[0]
+    composer = make_composer(out, settings, summary_kw, False, False)
+    bodies, failures, problems = compose_days(
+        settings, DaySelection((date,)), BackfillOptions(force=True), out.redact, composer
+    )
+    if problems:
+        out.warn(problems.summary_line())
+    if date in failures:
+        raise MemorySyncError(f"the summary of {date} failed: {failures[date]}")
+    if output is not None:
+        output.write_text(bodies[date], encoding="utf-8")
+        out.info(f"wrote {output}")
+    else:
+        out.result(bodies[date].rstrip("\n"))

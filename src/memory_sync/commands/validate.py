@@ -1,0 +1,55 @@
+"""`memory-sync validate`: problems in the memory folder, with file and line."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from memory_sync.commands.common import (
+    cache_option,
+    common_options,
+    handle_errors,
+    setup,
+)
+from memory_sync.errors import EXIT_FINDINGS
+
+
+@click.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@cache_option
+@handle_errors
+def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
+    """Check memory files: names, titles, blocks, wrong years, duplicates, secrets, orphans."""
+    from memory_sync.scan import scan_history
+    from memory_sync.timeutil import DayClock
+    from memory_sync.validate import validate as run_validate
+
+    out, agents = setup(kw)
+    total = 0
+    documents = []
+    for settings in agents:
+        scan = scan_history(settings, parallel=True, use_index=not no_cache, notice=out.warn)
+        history = {d.date for d in scan.book.sorted_days()}
+        findings = run_validate(
+            settings.memory_dir, history, DayClock(settings.zone).today(), out.redact
+        )
+        total += len(findings)
+        if as_json:
+            documents.append(
+                {
+                    "agent": settings.agent,
+                    "memory_dir": str(settings.memory_dir),
+                    "findings": [f.__dict__ for f in findings],
+                }
+            )
+            continue
+        for f in findings:
+            out.result(f"{f.path}:{f.line}: {f.kind}: {f.message}")
+        out.info(f"{len(findings)} finding(s) in {settings.memory_dir}")
+    if as_json:
+        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+    if total:
+        sys.exit(EXIT_FINDINGS)
