@@ -12,6 +12,7 @@ from memory_sync.commands.common import (
     common_options,
     handle_errors,
     make_composer,
+    print_documents,
     setup,
     summary_options,
 )
@@ -95,6 +96,6 @@ def backfill(
         for item in result.failed:
             out.warn(f"failed: {item.date}: {item.note}")
     if as_json:
-        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+        print_documents(out, documents)
     if failed:
         sys.exit(EXIT_PARTIAL)

@@ -150,3 +150,8 @@ def make_composer(
         on_poll=on_poll,
         poll_seconds=poll,
     )
+
+
+def print_documents(out: Output, documents: list[Any]) -> None:
+    """One agent's JSON document, or `{"agents": [...]}` for several (--all-agents)."""
+    out.json(documents[0] if len(documents) == 1 else {"agents": documents})

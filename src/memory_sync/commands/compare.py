@@ -11,6 +11,7 @@ from memory_sync.commands.common import (
     cache_option,
     common_options,
     handle_errors,
+    print_documents,
     setup,
 )
 from memory_sync.errors import EXIT_FINDINGS
@@ -53,6 +54,6 @@ def compare(as_json: bool, check: bool, include_today: bool, no_cache: bool, **k
         else:
             out.debug(f"read {result.source_bytes / 1e6:.1f} MB in {result.seconds:.2f} s")
     if as_json:
-        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+        print_documents(out, documents)
     if check and gaps:
         sys.exit(EXIT_FINDINGS)

@@ -9,6 +9,7 @@ import click
 from memory_sync.commands.common import (
     common_options,
     handle_errors,
+    print_documents,
     setup,
 )
 from memory_sync.errors import MemorySyncError
@@ -91,4 +92,4 @@ def extract(
                 {"agent": settings.agent, "timezone": settings.tz_name, "messages": items}
             )
     if fmt == "json":
-        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+        print_documents(out, documents)

@@ -10,6 +10,7 @@ from memory_sync.commands.common import (
     cache_option,
     common_options,
     handle_errors,
+    print_documents,
     setup,
 )
 
@@ -52,4 +53,4 @@ def stats(as_json: bool, weeks: int, no_cache: bool, **kw: Any) -> None:
             out.result(line)
         out.renderable(report.calendar_text(grid, month_labels(today, weeks)))
     if as_json:
-        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+        print_documents(out, documents)

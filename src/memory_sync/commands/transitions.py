@@ -10,6 +10,7 @@ from memory_sync.commands.common import (
     cache_option,
     common_options,
     handle_errors,
+    print_documents,
     setup,
 )
 
@@ -55,4 +56,4 @@ def transitions(
             )
         out.info(f"{len(rows)} transition(s)")
     if as_json:
-        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+        print_documents(out, documents)

@@ -11,6 +11,7 @@ from memory_sync.commands.common import (
     cache_option,
     common_options,
     handle_errors,
+    print_documents,
     setup,
 )
 from memory_sync.errors import EXIT_FINDINGS
@@ -50,6 +51,6 @@ def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
             out.result(f"{f.path}:{f.line}: {f.kind}: {f.message}")
         out.info(f"{len(findings)} finding(s) in {settings.memory_dir}")
     if as_json:
-        out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+        print_documents(out, documents)
     if total:
         sys.exit(EXIT_FINDINGS)
