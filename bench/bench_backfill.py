@@ -2,7 +2,8 @@
 
     python bench/bench_backfill.py HISTORY [--runs 2]
 
-Both variants run in-process on a fresh copy of the memory folder, reading the same history;
+Both variants run in-process on a fresh copy of the memory folder, reading the same history,
+interleaved (plain, redacted, plain, ...) and the best of each is taken;
 the unredacted one passes an identity function where the CLI passes the Redactor. A separate
 CLI run (in a child process) gives the peak RSS of the real command.
 """
@@ -41,8 +42,11 @@ def main() -> None:
     parser.add_argument("history", type=Path)
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
-    plain = min(one_run(args.history, False)[0] for _ in range(args.runs))
-    redacted_runs = [one_run(args.history, True) for _ in range(args.runs)]
+    plain_runs, redacted_runs = [], []
+    for _ in range(args.runs):  # interleaved, so a change in machine load hits both alike
+        plain_runs.append(one_run(args.history, False))
+        redacted_runs.append(one_run(args.history, True))
+    plain = min(r[0] for r in plain_runs)
     redacted = min(r[0] for r in redacted_runs)
     with tempfile.TemporaryDirectory() as tmp:
         memory = Path(tmp) / "memory"
