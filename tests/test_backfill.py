@@ -228,3 +228,39 @@ def test_a_second_run_waits_then_exits_with_its_own_code(cli, corpus, isolated_e
     assert result.exit_code == 75
     assert "another memory-sync run" in result.stderr
     assert not (_memory(state) / "2026-11-21.md").exists()
+
+
+def test_incremental_rewrites_exactly_the_days_that_changed(cli, corpus):
+    state = corpus(OLD)
+    memory = _memory(state)
+    args = ("backfill", "--incremental", "--preserve", "--json", "--openclaw-dir", state)
+    first = json.loads(cli(*args).stdout)["results"]
+    assert [(r["date"], r["action"]) for r in first] == [
+        ("2026-11-20", "preserved"),
+        ("2026-11-21", "created"),
+        ("2026-11-22", "created"),
+    ]
+    snapshot = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in memory.iterdir()}
+    assert json.loads(cli(*args).stdout)["results"] == []  # nothing changed: nothing touched
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in memory.iterdir()} == snapshot
+    # a new session on 2026-11-21 only
+    t = Transcript(
+        datetime(2026, 11, 21, 15, 0, tzinfo=UTC), "1a1a1a1a-0000-4000-8000-000000000001"
+    )
+    t.user("Afternoon: book the train to Hamburg.")
+    t.assistant("Booked the 16:04 ICE to Hamburg.")
+    t.write(state / "agents/main/sessions/1a1a1a1a-0000-4000-8000-000000000001.jsonl")
+    third = json.loads(cli(*args).stdout)["results"]
+    assert [(r["date"], r["action"]) for r in third] == [("2026-11-21", "updated")]
+    changed = {
+        p.name
+        for p in memory.iterdir()
+        if (p.read_bytes(), p.stat().st_mtime_ns) != snapshot.get(p.name)
+    }
+    assert changed == {"2026-11-21.md"}
+    assert "book the train to Hamburg" in (memory / "2026-11-21.md").read_text()
+    # without --preserve a file that has no block is never touched
+    (memory / "2026-11-22.md").write_text("# my own notes\n")
+    result = json.loads(cli("backfill", "--incremental", "--json", "--openclaw-dir", state).stdout)
+    assert result["results"] == [] and (memory / "2026-11-22.md").read_text() == "# my own notes\n"
+    assert cli("backfill", "--incremental", "--all", "--openclaw-dir", state).exit_code == 1

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from memory_sync.memoryfile import (
     Action,
     MergePlan,
     decode,
+    find_block,
     list_memory_files,
     plan_merge,
     render_block,
@@ -42,6 +45,7 @@ class DaySelection:
     today: bool = False
     since: str | None = None
     until: str | None = None  # exclusive
+    incremental: bool = False  # the days whose history changed since their block was written
 
     def validate(self) -> None:
         """Refuse contradictory or empty choices with a one-line message."""
@@ -50,13 +54,26 @@ class DaySelection:
                 parse_date(text)
         if self.dates and self.all_days:
             raise MemorySyncError("give dates or --all, not both")
+        if self.incremental and (self.dates or self.all_days or self.today):
+            raise MemorySyncError(
+                "--incremental chooses the days itself: drop the dates, --all "
+                "and --today (--since/--until still narrow it)"
+            )
         if self.since and self.until and self.since >= self.until:
             raise MemorySyncError(
                 f"--since {self.since} is not before --until {self.until} (--until is exclusive)"
             )
-        if not (self.dates or self.all_days or self.today or self.since or self.until):
+        if not (
+            self.dates
+            or self.all_days
+            or self.today
+            or self.since
+            or self.until
+            or self.incremental
+        ):
             raise MemorySyncError(
-                "say which days: one or more dates (YYYY-MM-DD), --all, --today, or --since/--until"
+                "say which days: one or more dates (YYYY-MM-DD), --all, --today, --since/--until "
+                "or --incremental"
             )
 
 
@@ -223,6 +240,38 @@ def compose_days(
     return result.bodies, result.failures, result.problems
 
 
+def changed_days(
+    settings: AgentSettings,
+    selection: DaySelection,
+    preserve: bool,
+    notice: Callable[[str], None] | None = None,
+) -> list[str]:
+    """For --incremental: days with history whose daily file is missing, or holds a block
+    written from other history (its recorded fingerprint differs), or (with --preserve) has
+    no block yet. Every other file is left untouched. A fresh index answers without reading."""
+    scan = scan_history(settings, parallel=True, use_index=True, notice=notice)
+    memory = list_memory_files(settings.memory_dir)
+    since, until = selection.since or "0000-00-00", selection.until or "9999-99-99"
+    days: list[str] = []
+    for stats in scan.book.sorted_days():
+        if not since <= stats.date < until:
+            continue
+        daily = next((f for f in memory.get(stats.date, []) if f.daily), None)
+        if daily is None:
+            days.append(stats.date)
+            continue
+        try:
+            block = find_block(decode(daily.path.read_bytes()))
+        except OSError:
+            continue
+        if block is None:
+            if preserve:
+                days.append(stats.date)
+        elif block.fingerprint != stats.fingerprint_hex():
+            days.append(stats.date)
+    return days
+
+
 def run_backfill(
     settings: AgentSettings,
     selection: DaySelection,
@@ -230,12 +279,21 @@ def run_backfill(
     redact: Redactor,
     progress: Progress | None = None,
     composer: Composer | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> BackfillReport:
     """Read the history once, then write (or plan) every chosen day.
 
     With `composer` (from `--summarize`), each day's block is written by the LLM backend.
+    With `selection.incremental`, only the days `changed_days` finds are rebuilt.
     """
     memory_dir = settings.memory_dir
+    if selection.incremental:
+        selection.validate()
+        days = changed_days(settings, selection, options.preserve, notice)
+        if not days:
+            return BackfillReport(dry_run=options.dry_run)
+        selection = DaySelection(dates=tuple(days))
+        options = dataclasses.replace(options, force=True)
     comp = compose(settings, selection, options, redact, progress, composer)
     report = BackfillReport(
         problems=comp.problems,

@@ -25,6 +25,11 @@ from memory_sync.commands.common import (
 @click.option("--today", is_flag=True, help="Today (a partial day).")
 @click.option("--since", metavar="DATE", help="From this date on.")
 @click.option("--until", metavar="DATE", help="Up to this date (exclusive).")
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Only days whose history changed since their block was written, and missing days.",
+)
 @click.option("--force", is_flag=True, help="Also rewrite days whose file exists.")
 @click.option("--preserve", is_flag=True, help="With --force: keep a file's own content, add ours.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
@@ -41,6 +46,7 @@ def backfill(
     today: bool,
     since: str | None,
     until: str | None,
+    incremental: bool,
     force: bool,
     preserve: bool,
     dry_run: bool,
@@ -58,7 +64,7 @@ def backfill(
         raise click.UsageError("--batch goes with --summarize")
     summary_kw = {k: kw.pop(k) for k in ("model", "backend", "base_url", "token_budget")}
     out, agents = setup(kw)
-    selection = DaySelection(tuple(dates), all_days, today, since, until)
+    selection = DaySelection(tuple(dates), all_days, today, since, until, incremental)
     selection.validate()
     options = BackfillOptions(
         force=force,
@@ -73,7 +79,9 @@ def backfill(
             make_composer(out, settings, dict(summary_kw), dry_run, batch) if summarize else None
         )
         with out.progress("reading history", settings.sources.total_bytes) as advance:
-            result = run_backfill(settings, selection, options, out.redact, advance, composer)
+            result = run_backfill(
+                settings, selection, options, out.redact, advance, composer, out.warn
+            )
         failed += len(result.failed)
         if result.problems:
             out.warn(result.problems.summary_line())
@@ -90,7 +98,11 @@ def backfill(
         if result.results:
             out.renderable(report.backfill_table(result, out.redact))
         elif not result.estimates:
-            out.info("nothing to do: every chosen day already has a memory file (--force rewrites)")
+            out.info(
+                "nothing to do: no day changed since it was written"
+                if incremental
+                else "nothing to do: every chosen day already has a memory file (--force rewrites)"
+            )
         if summarize and not dry_run:
             out.info(f"{result.requests_sent} request(s) sent to {result.summary_model}")
         for item in result.failed:
