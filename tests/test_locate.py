@@ -137,3 +137,18 @@ def test_all_agents_reports_each_agent(cli, tmp_path):
     doc = compare_json(cli, "--openclaw-dir", state, "--all-agents")
     assert [a["agent"] for a in doc["agents"]] == ["main", "ops"]
     assert doc["agents"][0]["days"] == [] and len(doc["agents"][1]["days"]) == 1
+
+
+def test_an_unwritable_state_folder_is_one_line_or_harmless(cli, corpus, monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("MEMORY_SYNC_STATE_DIR", str(blocker / "state"))
+    state = corpus("openclaw-2026.9.6")
+    assert cli("compare", "--openclaw-dir", state).exit_code == 0  # the index is only a cache
+    result = cli("backfill", "--all", "--openclaw-dir", state)
+    assert result.exit_code == 1 and "MEMORY_SYNC_STATE_DIR" in result.stderr
+    assert result.stderr.count("\n") == 1
+    out = cli(
+        "summarize", "--date", "2026-11-21", "--output", blocker / "x.md", "--openclaw-dir", state
+    )
+    assert out.exit_code == 1 and "Traceback" not in out.stderr

@@ -60,6 +60,19 @@ def app_state_dir(env: Mapping[str, str]) -> Path:
     return Path(platformdirs.user_state_dir("memory-sync"))
 
 
+def state_subdir(app_state: Path, name: str) -> Path:
+    """A folder of memory-sync's own state (locks, backups, summaries), created if needed."""
+    folder = app_state / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MemorySyncError(
+            f"cannot create {folder} ({exc.strerror}): set MEMORY_SYNC_STATE_DIR to a folder "
+            "memory-sync may write to"
+        ) from exc
+    return folder
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}

@@ -120,8 +120,8 @@ def save(settings: AgentSettings, sig: bytes, book: DayBook, problems: Problems)
             con.commit()
         finally:
             con.close()
-    except sqlite3.Error:
-        return
+    except (sqlite3.Error, OSError):
+        return  # the index only saves time; a read-only state folder costs nothing else
 
 
 def load(settings: AgentSettings, sig: bytes, warn: Any) -> tuple[DayBook, Problems] | None:

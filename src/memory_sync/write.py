@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from memory_sync.config import state_subdir
 from memory_sync.errors import LockBusyError, MemorySyncError
 from memory_sync.memoryfile import Action, MergePlan, decode, encode
 
@@ -23,8 +24,7 @@ MAX_ROUNDS = 50
 @contextlib.contextmanager
 def folder_lock(app_state: Path, memory_dir: Path, wait: float) -> Iterator[None]:
     """Hold the lock of one memory folder; wait up to `wait` seconds, then LockBusyError."""
-    locks = app_state / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
+    locks = state_subdir(app_state, "locks")
     digest = hashlib.sha256(str(memory_dir.resolve()).encode()).hexdigest()[:16]
     path = locks / f"{digest}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

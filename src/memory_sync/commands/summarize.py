@@ -39,7 +39,12 @@ def summarize(date: str, output: Path | None, **kw: Any) -> None:
     if date in failures:
         raise MemorySyncError(f"the summary of {date} failed: {failures[date]}")
     if output is not None:
-        output.write_text(bodies[date], encoding="utf-8")
+        try:
+            output.write_text(bodies[date], encoding="utf-8")
+        except OSError as exc:
+            raise MemorySyncError(
+                f"cannot write {output} ({exc.strerror}): check --output"
+            ) from exc
         out.info(f"wrote {output}")
     else:
         out.result(bodies[date].rstrip("\n"))

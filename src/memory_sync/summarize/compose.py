@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from memory_sync.config import state_subdir
 from memory_sync.errors import MemorySyncError
 from memory_sync.extract import Digest
 from memory_sync.memoryfile import decode, find_block
@@ -70,6 +71,7 @@ class Composer:
                 make = make_summarizer
             self.summarizer = make(summary)
             self.model = self.summarizer.model
+        state_subdir(app_state, "batches")
         self.cache = SummaryCache(app_state / "summaries.sqlite")
         self.pending = app_state / "batches"
         self.on_poll = on_poll
