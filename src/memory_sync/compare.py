@@ -10,7 +10,7 @@ from memory_sync.days import DayStats, Transition
 from memory_sync.history import Progress
 from memory_sync.memoryfile import MemoryFile, list_memory_files, read_block_fingerprint
 from memory_sync.problems import Problems
-from memory_sync.scan import scan_history
+from memory_sync.scan import Scan, scan_history
 
 # A daily file is "sparse" when it holds fewer than this many bytes per conversation message
 # (user + assistant) of its day. See docs/compare.md for the reasoning.
@@ -38,11 +38,8 @@ class CompareReport:
     orphans: list[MemoryFile]
     problems: Problems
     transitions: list[Transition]
-    source_bytes: int
-    seconds: float
     include_today: bool
     totals: dict[str, int] = field(default_factory=dict)
-    from_index: bool = False
 
     @property
     def gaps(self) -> list[DayReport]:
@@ -78,6 +75,11 @@ def compare(
     scan = scan_history(
         settings, progress=progress, parallel=True, use_index=use_index, notice=notice
     )
+    return compare_scan(settings, scan, include_today)
+
+
+def compare_scan(settings: AgentSettings, scan: Scan, include_today: bool = False) -> CompareReport:
+    """Set a scan's days beside the memory folder: statuses, orphans, totals."""
     today = scan.clock.today()
     memory = list_memory_files(settings.memory_dir)
     days: list[DayReport] = []
@@ -97,10 +99,7 @@ def compare(
         orphans=orphans,
         problems=scan.problems,
         transitions=scan.book.transitions(),
-        source_bytes=scan.source_bytes,
-        seconds=scan.seconds,
         include_today=include_today,
-        from_index=scan.from_index,
     )
     counted = [d for d in days if include_today or not d.partial]
     report.totals = {

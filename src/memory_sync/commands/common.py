@@ -15,6 +15,7 @@ from memory_sync.config import AgentSettings, Options, config_file_path, resolve
 from memory_sync.errors import MemorySyncError
 from memory_sync.index import index_path
 from memory_sync.output import Output
+from memory_sync.scan import Scan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -155,3 +156,21 @@ def make_composer(
 def print_documents(out: Output, documents: list[Any]) -> None:
     """One agent's JSON document, or `{"agents": [...]}` for several (--all-agents)."""
     out.json(documents[0] if len(documents) == 1 else {"agents": documents})
+
+
+def read_history(out: Output, settings: AgentSettings, no_cache: bool) -> Scan:
+    """The statistics-only read every reporting command starts with: a progress bar, the
+    index when it is fresh, two cores for a large history, and one warning line for damage."""
+    from memory_sync.scan import scan_history
+
+    with out.progress("reading history", settings.sources.total_bytes) as advance:
+        scan = scan_history(
+            settings, progress=advance, parallel=True, use_index=not no_cache, notice=out.warn
+        )
+    if scan.problems:
+        out.warn(scan.problems.summary_line())
+    if scan.from_index:
+        out.debug("figures from the index: no source changed, none was read")
+    else:
+        out.debug(f"read {scan.source_bytes / 1e6:.1f} MB in {scan.seconds:.2f} s")
+    return scan

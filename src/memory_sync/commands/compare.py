@@ -12,6 +12,7 @@ from memory_sync.commands.common import (
     common_options,
     handle_errors,
     print_documents,
+    read_history,
     setup,
 )
 from memory_sync.errors import EXIT_FINDINGS
@@ -27,32 +28,19 @@ from memory_sync.errors import EXIT_FINDINGS
 def compare(as_json: bool, check: bool, include_today: bool, no_cache: bool, **kw: Any) -> None:
     """Show which days have history and which memory files are missing or sparse."""
     from memory_sync import report
-    from memory_sync.compare import compare as run_compare
+    from memory_sync.compare import compare_scan
 
     out, agents = setup(kw)
     documents = []
     gaps = 0
     for settings in agents:
-        with out.progress("reading history", settings.sources.total_bytes) as advance:
-            result = run_compare(
-                settings,
-                include_today=include_today,
-                progress=advance,
-                use_index=not no_cache,
-                notice=out.warn,
-            )
+        result = compare_scan(settings, read_history(out, settings, no_cache), include_today)
         gaps += len(result.gaps)
-        if result.problems:
-            out.warn(result.problems.summary_line())
         if as_json:
             documents.append(report.compare_json(result, settings.zone))
         else:
             out.renderable(report.compare_table(result, out.redact))
             out.result(report.compare_totals(result))
-        if result.from_index:
-            out.debug("figures from the index: no source changed, none was read")
-        else:
-            out.debug(f"read {result.source_bytes / 1e6:.1f} MB in {result.seconds:.2f} s")
     if as_json:
         print_documents(out, documents)
     if check and gaps:

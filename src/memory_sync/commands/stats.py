@@ -11,6 +11,7 @@ from memory_sync.commands.common import (
     common_options,
     handle_errors,
     print_documents,
+    read_history,
     setup,
 )
 
@@ -30,19 +31,14 @@ from memory_sync.commands.common import (
 def stats(as_json: bool, weeks: int, no_cache: bool, **kw: Any) -> None:
     """Coverage, activity by day, week and model, and a calendar of memory status."""
     from memory_sync import report
-    from memory_sync.compare import compare as run_compare
+    from memory_sync.compare import compare_scan
     from memory_sync.stats import calendar, compute, month_labels
     from memory_sync.timeutil import DayClock
 
     out, agents = setup(kw)
     documents = []
     for settings in agents:
-        with out.progress("reading history", settings.sources.total_bytes) as advance:
-            result = run_compare(
-                settings, progress=advance, use_index=not no_cache, notice=out.warn
-            )
-        if result.problems:
-            out.warn(result.problems.summary_line())
+        result = compare_scan(settings, read_history(out, settings, no_cache))
         today = DayClock(settings.zone).today()
         figures = compute(result)
         grid = calendar(result, today, weeks)

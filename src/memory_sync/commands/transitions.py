@@ -11,6 +11,7 @@ from memory_sync.commands.common import (
     common_options,
     handle_errors,
     print_documents,
+    read_history,
     setup,
 )
 
@@ -27,7 +28,6 @@ def transitions(
 ) -> None:
     """Every change of the answering model: time, from → to, session and channel."""
     from memory_sync import report
-    from memory_sync.scan import scan_history
     from memory_sync.timeutil import parse_date
 
     for value in (since, until):
@@ -36,9 +36,7 @@ def transitions(
     out, agents = setup(kw)
     documents = []
     for settings in agents:
-        scan = scan_history(settings, parallel=True, use_index=not no_cache, notice=out.warn)
-        if scan.problems:
-            out.warn(scan.problems.summary_line())
+        scan = read_history(out, settings, no_cache)
         rows = [
             r
             for r in report.transitions_rows(scan.book.transitions(), settings.zone)

@@ -12,6 +12,7 @@ from memory_sync.commands.common import (
     common_options,
     handle_errors,
     print_documents,
+    read_history,
     setup,
 )
 from memory_sync.errors import EXIT_FINDINGS
@@ -24,7 +25,6 @@ from memory_sync.errors import EXIT_FINDINGS
 @handle_errors
 def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
     """Check memory files: names, titles, blocks, wrong years, duplicates, secrets, orphans."""
-    from memory_sync.scan import scan_history
     from memory_sync.timeutil import DayClock
     from memory_sync.validate import validate as run_validate
 
@@ -32,7 +32,7 @@ def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
     total = 0
     documents = []
     for settings in agents:
-        scan = scan_history(settings, parallel=True, use_index=not no_cache, notice=out.warn)
+        scan = read_history(out, settings, no_cache)
         history = {d.date for d in scan.book.sorted_days()}
         findings = run_validate(
             settings.memory_dir, history, DayClock(settings.zone).today(), out.redact
