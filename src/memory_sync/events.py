@@ -165,6 +165,8 @@ class EventFactory:
         return ms
 
     def _identity(self, entry: dict[str, Any], ms: int) -> int:
+        """The entry's stable identity (for day fingerprints); sets `last_key`, the
+        process-local hash of the same key, for de-duplication."""
         entry_id = entry.get("id")
         if isinstance(entry_id, str) and entry_id:
             key = f"{entry_id}|{entry.get('timestamp')}"
@@ -221,13 +223,7 @@ class EventFactory:
         role = message.get("role")
         content = message.get("content")
         sid, key = ref.session_id, ref.session_key
-        entry_id = entry.get("id")
-        if type(entry_id) is str and entry_id:
-            ident = f"{entry_id}|{stamp_text}"
-        else:
-            ident = f"message|{ms}|{message!r:.300}"
-        self.last_key = hash(ident)
-        identity = stable_hash(ident)
+        identity = self._identity(entry, ms)
         day = self.clock.day_of(ms)
         if role == "assistant":
             event = self._assistant(ms, day, sid, key, identity, message, content)
