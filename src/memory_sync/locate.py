@@ -163,9 +163,3 @@ def history_sources(sessions_dirs: list[Path], databases: list[Path]) -> History
             files.extend(list_jsonl_sources(folder))
     dbs = [db for db in databases if db.is_file()]
     return HistorySources(tuple(dict.fromkeys(dbs)), tuple(dict.fromkeys(files)))
-
-
-def env_path(env: Mapping[str, str], name: str) -> Path | None:
-    """A path from an environment variable, expanded, or None."""
-    value = env.get(name)
-    return Path(os.path.expanduser(value)) if value else None

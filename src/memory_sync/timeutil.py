@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -99,10 +99,6 @@ class DayClock:
         midnight = datetime.combine(end.date(), datetime.min.time(), self.zone)
         return (start.date().isoformat(), int(midnight.timestamp() * 1000), end.date().isoformat())
 
-    def local_time(self, ms: int) -> datetime:
-        """The local wall-clock datetime of `ms`."""
-        return datetime.fromtimestamp(ms / 1000, self.zone)
-
     def today(self) -> str:
         """Today's local date."""
         return datetime.now(self.zone).date().isoformat()
@@ -116,13 +112,3 @@ def parse_date(text: str) -> date:
         raise MemorySyncError(
             f"not a date: {text!r}; write dates as YYYY-MM-DD, e.g. 2026-01-15"
         ) from exc
-
-
-def date_range(start: date, end_exclusive: date) -> list[str]:
-    """Every date from `start` up to but not including `end_exclusive`, as strings."""
-    out: list[str] = []
-    day = start
-    while day < end_exclusive:
-        out.append(day.isoformat())
-        day += timedelta(days=1)
-    return out

@@ -16,8 +16,6 @@ from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
 from memory_sync.stores.lines import TranscriptLines, lines_of_bytes
 
-KNOWN_SCHEMA_MAX = 23  # newest agent schema this version was checked against
-
 
 def connect_readonly(db_path: Path) -> sqlite3.Connection:
     """Open the database read-only; a running gateway is never blocked or written to."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-20250514", "openai": "gpt-4o-mini"}
 
@@ -30,6 +30,7 @@ class Summarizer(Protocol):
         ...
 
 
+@runtime_checkable
 class BatchSummarizer(Summarizer, Protocol):
     """A backend that can also send many requests at once at a lower price."""
 

@@ -14,7 +14,12 @@ from memory_sync.extract import Digest
 from memory_sync.memoryfile import decode, find_block
 from memory_sync.output import Redactor
 from memory_sync.render import render_digest, render_summary
-from memory_sync.summarize import DEFAULT_MODELS, SummaryError, SummarySettings
+from memory_sync.summarize import (
+    DEFAULT_MODELS,
+    BatchSummarizer,
+    SummaryError,
+    SummarySettings,
+)
 from memory_sync.summarize.cache import SummaryCache
 from memory_sync.summarize.daytext import DayText
 from memory_sync.summarize.prompt import day_requests, parse_sections
@@ -119,7 +124,7 @@ class Composer:
         )
         try:
             if self.summary.batch:
-                if not hasattr(self.summarizer, "submit_batch"):
+                if not isinstance(self.summarizer, BatchSummarizer):
                     raise MemorySyncError("--batch needs --backend anthropic (Message Batches)")
                 runner.batch([p for _, p in plans])
             for digest, plan in plans:
