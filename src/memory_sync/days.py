@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 
 from memory_sync.events import Event, Kind
 
 _MASK64 = (1 << 64) - 1
+
+
+def _ms(item: tuple[int, int | None]) -> int:
+    return item[0]
 
 
 @dataclass
@@ -23,7 +28,9 @@ class DayStats:
     errors: int = 0
     noise: Counter[str] = field(default_factory=Counter)
     models: Counter[str] = field(default_factory=Counter)
-    compactions: list[int | None] = field(default_factory=list)
+    compactions: list[tuple[int, int | None]] = field(
+        default_factory=list
+    )  # (ms, tokens), in time order
     resets: int = 0
     fingerprint: int = 0
     first_ms: int = 0
@@ -62,9 +69,8 @@ class DayBook:
     def __init__(self) -> None:
         self.days: dict[str, DayStats] = {}
         # per session: list of (ms, day, model) at each change of the replying model
-        self._segments: dict[str, list[tuple[int, str, str]]] = {}
-        self._session_key: dict[str, str | None] = {}
-        self.saved_transitions: list[Transition] | None = None  # when loaded from the index
+        self.segments: dict[str, list[tuple[int, str, str]]] = {}
+        self.session_keys: dict[str, str | None] = {}
 
     def add(self, event: Event) -> None:
         """Count one event into its day."""
@@ -83,7 +89,7 @@ class DayBook:
             stats.resets += 1
             return
         if kind is Kind.COMPACTION:
-            stats.compactions.append(event.tokens_before)
+            bisect.insort(stats.compactions, (event.ms, event.tokens_before), key=_ms)
             return
         stats.sessions.add(event.session_id)
         if kind is Kind.USER:
@@ -105,20 +111,18 @@ class DayBook:
 
     def _note_model(self, event: Event) -> None:
         assert event.model is not None
-        segs = self._segments.get(event.session_id)
+        segs = self.segments.get(event.session_id)
         if segs is None:
-            segs = self._segments[event.session_id] = []
-            self._session_key[event.session_id] = event.session_key
+            segs = self.segments[event.session_id] = []
+            self.session_keys[event.session_id] = event.session_key
         if not segs or segs[-1][2] != event.model or event.ms < segs[-1][0]:
             segs.append((event.ms, event.day, event.model))
 
     def transitions(self) -> list[Transition]:
         """Every change of the replying model within a session key (or session), in time order."""
-        if self.saved_transitions is not None:
-            return list(self.saved_transitions)
         by_group: dict[str, list[tuple[int, str, str, str]]] = {}
-        for sid, segs in self._segments.items():
-            group = self._session_key[sid] or sid
+        for sid, segs in self.segments.items():
+            group = self.session_keys[sid] or sid
             by_group.setdefault(group, []).extend((ms, day, model, sid) for ms, day, model in segs)
         out: list[Transition] = []
         for points in by_group.values():
@@ -126,7 +130,7 @@ class DayBook:
             previous: str | None = None
             for ms, day, model, sid in points:
                 if previous is not None and model != previous:
-                    out.append(Transition(ms, day, self._session_key[sid], sid, previous, model))
+                    out.append(Transition(ms, day, self.session_keys[sid], sid, previous, model))
                 previous = model
         out.sort(key=lambda t: (t.ms, t.session_id))
         return out

@@ -70,11 +70,18 @@ class Event(NamedTuple):
 
 
 def stable_hash(text: str) -> int:
-    """A 64-bit hash that is the same in every process (Python's hash() is salted per process).
+    """A hash that is the same in every process (Python's hash() is salted per process).
 
     CRC-32: C-fast, and ample for noticing that a day changed (day fingerprints are sums).
     """
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def stable_key(text: str) -> int:
+    """A 64-bit de-duplication key, the same in every process and run (CRC-32 and Adler-32
+    of the text side by side), so the index can keep the keys of everything already read."""
+    data = text.encode("utf-8", "surrogatepass")
+    return (zlib.crc32(data) << 32) | zlib.adler32(data)
 
 
 def _model_name(provider: Any, model: Any) -> str | None:
@@ -108,7 +115,7 @@ class EventFactory:
         self.clock = clock
         self._hour_ms: dict[str, int | None] = {}
         self._models: dict[tuple[Any, Any], str | None] = {}
-        self.last_key = 0  # process-local hash of the last entry's identity, for de-duplication
+        self.last_key = 0  # stable 64-bit key of the last entry's identity, for de-duplication
 
     def _iso(self, stamp: str) -> int | None:
         """Epoch ms of OpenClaw's `2026-11-20T07:58:58.170Z`, with a per-hour cache."""
@@ -165,15 +172,17 @@ class EventFactory:
         return ms
 
     def _identity(self, entry: dict[str, Any], ms: int) -> int:
-        """The entry's stable identity (for day fingerprints); sets `last_key`, the
-        process-local hash of the same key, for de-duplication."""
+        """The entry's stable identity (for day fingerprints); sets `last_key`, the 64-bit
+        de-duplication key of the same text."""
         entry_id = entry.get("id")
         if isinstance(entry_id, str) and entry_id:
             key = f"{entry_id}|{entry.get('timestamp')}"
         else:
             key = f"{entry.get('type')}|{ms}|{entry.get('message')!r:.300}"
-        self.last_key = hash(key)
-        return stable_hash(key)
+        data = key.encode("utf-8", "surrogatepass")
+        crc = zlib.crc32(data)
+        self.last_key = (crc << 32) | zlib.adler32(data)
+        return crc
 
     def _lifecycle(self, ref: SessionRef, entry: dict[str, Any], kind: str) -> Event | None:
         ms = self._time(entry, None)
@@ -274,8 +283,9 @@ class EventFactory:
         if stamp is None or event.kind is Kind.NOISE:
             return event, None
         if role == "toolResult":
-            return event, hash((role, stamp, message.get("toolCallId"), event.text[:200]))
-        return event, hash((role, stamp, event.text[:300]))
+            call = message.get("toolCallId")
+            return event, stable_key(f"{role}|{stamp}|{call}|{event.text[:200]}")
+        return event, stable_key(f"{role}|{stamp}|{event.text[:300]}")
 
     def _assistant(
         self,

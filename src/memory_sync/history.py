@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from memory_sync.events import Event, EventFactory
+from memory_sync.ledger import Ledger
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
-from memory_sync.stores.jsonl import load_session_keys, read_jsonl, session_id_from_name
-from memory_sync.stores.sqlite import read_sqlite, session_row_counts
+from memory_sync.stores.jsonl import (
+    FileMark,
+    load_session_keys,
+    read_jsonl,
+    session_id_from_name,
+)
+from memory_sync.stores.sqlite import DbMark, db_mark, read_sqlite, session_row_counts
 from memory_sync.timeutil import DayClock
 
 Progress = Callable[[int], None]
@@ -38,13 +45,35 @@ def imported_copy(path: Path, rows: dict[str, int]) -> bool:
     return in_database >= lines - 1  # the file's header is not a row
 
 
+@dataclass
+class Marks:
+    """How far each source was read: per transcript file and per database."""
+
+    files: dict[str, FileMark] = field(default_factory=dict)
+    dbs: dict[str, DbMark] = field(default_factory=dict)
+
+
+def imported_mark(path: Path) -> FileMark:
+    """The mark of an import copy left unread because the database holds all of it."""
+    st = path.stat()
+    return FileMark(str(path), st.st_ino, st.st_size, st.st_mtime_ns, imported=True)
+
+
 def raw_entries(
-    sources: HistorySources, problems: Problems, progress: Progress | None = None
+    sources: HistorySources,
+    problems: Problems,
+    progress: Progress | None = None,
+    marks: Marks | None = None,
 ) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
     """Every raw entry of every source: databases first (they know session keys), then files
-    (except import copies whose every entry is still in a database)."""
+    (except import copies whose every entry is still in a database). With `marks`, how far
+    each source was read is recorded there."""
     rows: dict[str, int] = {}
     for db in sources.databases:
+        if marks is not None:
+            found = db_mark(db)
+            if found is not None:
+                marks.dbs[str(db)] = found
         yield from read_sqlite(db, problems)
         rows.update(session_row_counts(db))
         if progress:
@@ -52,13 +81,18 @@ def raw_entries(
     keys_by_folder: dict[Any, dict[str, str]] = {}
     for path in sources.jsonl_files:
         if rows and imported_copy(path, rows):
+            if marks is not None:
+                marks.files[str(path)] = imported_mark(path)
             if progress:
                 progress(_size(path))
             continue
         keys = keys_by_folder.get(path.parent)
         if keys is None:
             keys = keys_by_folder[path.parent] = load_session_keys(path.parent)
-        yield from read_jsonl(path, problems, keys)
+        mark = None
+        if marks is not None:
+            mark = marks.files[str(path)] = FileMark(str(path))
+        yield from read_jsonl(path, problems, keys, mark)
         if progress:
             progress(_size(path))
 
@@ -70,31 +104,13 @@ def _size(path: Any) -> int:
         return 0
 
 
-class SeenKeys:
-    """The copies already counted. An event is new when neither its identity key (entry id and
-    time) nor its content key (role, message time, start of the text) was seen before."""
-
-    def __init__(self) -> None:
-        self._seen: set[int] = set()
-
-    def first(self, key: int, content_key: int | None) -> bool:
-        """True the first time either key is met; records both."""
-        seen = self._seen
-        if key in seen:
-            return False
-        seen.add(key)
-        if content_key is not None:
-            if content_key in seen:
-                return False
-            seen.add(content_key)
-        return True
-
-
 def read_events(
     sources: HistorySources,
     clock: DayClock,
     problems: Problems,
     progress: Progress | None = None,
+    ledger: Ledger | None = None,
+    marks: Marks | None = None,
 ) -> Iterator[Event]:
     """Each event once: duplicates by entry identity or by (role, time, text) are dropped.
 
@@ -102,9 +118,11 @@ def read_events(
     copy beside its SQLite import, and rewritten branches of one file; the first copy read wins.
     """
     factory = EventFactory(clock)
-    first = SeenKeys().first
+    first = (ledger or Ledger()).first
     make = factory.make
-    for ref, entry in raw_entries(sources, problems, progress):
+    for ref, entry in raw_entries(sources, problems, progress, marks):
         made = make(ref, entry)
-        if made is not None and first(factory.last_key, made[1]):
-            yield made[0]
+        if made is not None:
+            event = made[0]
+            if first((ref.source, event.session_id), event.day, factory.last_key, made[1]):
+                yield event

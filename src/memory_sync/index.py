@@ -1,18 +1,25 @@
-"""The index: the last scan's statistics and the signature of every source it read.
+"""The index: what the last read of an agent's history found, and how far it read each source.
 
-When no source changed (same paths, inodes, sizes and modification times, same timezone),
-the statistics-only commands take their figures from here and read no history at all. Any
-change means a full read that refreshes the index. A missing, corrupt or older-version index
-is rebuilt with a notice, never an error. (Resuming a read where it stopped is future work.)
+It holds the per-day figures and model timeline, the damage report, for every transcript file
+how far it was read (with checks that it was not rewritten since), for every database its last
+row, and per stream (one file, or one session in a database) the de-duplication keys it won and
+the days it touches. `resume.py` reads only what was added since; `scan.py` writes it after a
+full read. A missing, corrupt or older-version index is rebuilt with a notice, never an error;
+a state folder that cannot be written only costs speed. Writes are one SQLite transaction,
+refused when another run saved in between (its figures are as good, and newer).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import sqlite3
+from array import array
 from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +27,33 @@ import orjson
 
 from memory_sync import __version__
 from memory_sync.config import AgentSettings
-from memory_sync.days import DayBook, DayStats, Transition
+from memory_sync.days import DayBook, DayStats
+from memory_sync.ledger import Stream, StreamRecord
 from memory_sync.problems import Problems, SourceDamage
+from memory_sync.stores.jsonl import FileMark
+from memory_sync.stores.sqlite import DbMark
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+
+
+@dataclass
+class IndexState:
+    """Everything the index holds except the per-stream records (loaded only when needed)."""
+
+    signature: bytes
+    book: DayBook
+    problems: Problems  # without the unfinished last lines, which are re-read next time
+    files: dict[str, FileMark]
+    dbs: dict[str, DbMark]
+    key_files: dict[str, list[int]]  # sessions.json path -> [inode, size, mtime]
+    written: dict[str, str] = field(default_factory=dict)  # date -> fingerprint last written
+    generation: int = 0
+    context: str = ""  # memory-sync version and timezone the figures were made with
+
+
+def context(settings: AgentSettings) -> str:
+    """What the stored figures depend on besides the sources: program version and timezone."""
+    return f"{INDEX_VERSION}|{__version__}|{settings.tz_name}"
 
 
 def index_path(settings: AgentSettings) -> Path:
@@ -33,68 +63,55 @@ def index_path(settings: AgentSettings) -> Path:
     return settings.app_state_dir / "index" / f"{name}.sqlite"
 
 
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def key_files(settings: AgentSettings) -> dict[str, list[int]]:
+    """The sessions.json files that name the transcripts' session keys, with their stamps."""
+    folders = sorted({p.parent for p in settings.sources.jsonl_files})
+    return {str(f / "sessions.json"): _stamp(f / "sessions.json") or [] for f in folders}
+
+
 def signature(settings: AgentSettings) -> bytes:
-    """What must be unchanged for the stored figures to hold."""
+    """What must be unchanged for the stored figures to hold without reading anything."""
     paths: list[Path] = []
     for db in settings.sources.databases:
         paths += [db, Path(f"{db}-wal")]
     paths += list(settings.sources.jsonl_files)
     paths += sorted({p.parent / "sessions.json" for p in settings.sources.jsonl_files})
     items: list[Any] = [INDEX_VERSION, __version__, settings.tz_name]
-    for path in paths:
-        try:
-            st = os.stat(path)
-        except OSError:
-            items.append([str(path), None])
-            continue
-        items.append([str(path), st.st_ino, st.st_size, st.st_mtime_ns])
+    items += [[str(path), _stamp(path)] for path in paths]
     return hashlib.sha256(orjson.dumps(items)).digest()
 
 
 def _day_json(s: DayStats) -> dict[str, Any]:
-    return {
-        "date": s.date,
-        "sessions": sorted(s.sessions),
-        "user": s.user,
-        "assistant": s.assistant,
-        "tool": s.tool,
-        "tool_calls": s.tool_calls,
-        "errors": s.errors,
-        "noise": s.noise,
-        "models": s.models,
-        "compactions": s.compactions,
-        "resets": s.resets,
-        "fingerprint": s.fingerprint,
-        "first_ms": s.first_ms,
-        "last_ms": s.last_ms,
-    }
+    data = {f.name: getattr(s, f.name) for f in dataclasses.fields(s)}  # asdict breaks Counters
+    data["sessions"] = sorted(s.sessions)
+    data["noise"], data["models"] = dict(s.noise), dict(s.models)
+    return data
 
 
 def _day_from(d: dict[str, Any]) -> DayStats:
-    return DayStats(
-        date=d["date"],
-        sessions=set(d["sessions"]),
-        user=d["user"],
-        assistant=d["assistant"],
-        tool=d["tool"],
-        tool_calls=d["tool_calls"],
-        errors=d["errors"],
-        noise=Counter(d["noise"]),
-        models=Counter(d["models"]),
-        compactions=list(d["compactions"]),
-        resets=d["resets"],
-        fingerprint=d["fingerprint"],
-        first_ms=d["first_ms"],
-        last_ms=d["last_ms"],
-    )
+    d = dict(d)
+    d["sessions"] = set(d["sessions"])
+    d["noise"] = Counter(d["noise"])
+    d["models"] = Counter(d["models"])
+    d["compactions"] = [(ms, tokens) for ms, tokens in d["compactions"]]
+    return DayStats(**d)
 
 
-def save(settings: AgentSettings, sig: bytes, book: DayBook, problems: Problems) -> None:
-    """Store a scan's figures (best effort: an unwritable state folder only costs speed)."""
-    payload = orjson.dumps(
+def _payload(state: IndexState) -> bytes:
+    book = state.book
+    return orjson.dumps(
         {
             "days": [_day_json(s) for s in book.days.values()],
-            "transitions": [t.__dict__ for t in book.transitions()],
+            "segments": book.segments,
+            "session_keys": book.session_keys,
             "problems": [
                 {
                     "source": d.source,
@@ -102,57 +119,189 @@ def save(settings: AgentSettings, sig: bytes, book: DayBook, problems: Problems)
                     "repaired": d.repaired,
                     "reasons": dict(d.reasons),
                 }
-                for d in problems.items()
+                for d in state.problems.items()
             ],
+            "files": [dataclasses.asdict(m) for m in state.files.values()],
+            "dbs": [dataclasses.asdict(m) for m in state.dbs.values()],
+            "key_files": state.key_files,
+            "context": state.context,
         }
     )
-    path = index_path(settings)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(path, timeout=5)
-        try:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS scan (id INTEGER PRIMARY KEY, signature BLOB, "
-                "payload BLOB)"
-            )
-            con.execute(f"PRAGMA user_version = {INDEX_VERSION}")
-            con.execute("INSERT OR REPLACE INTO scan VALUES (1, ?, ?)", (sig, payload))
-            con.commit()
-        finally:
-            con.close()
-    except (sqlite3.Error, OSError):
-        return  # the index only saves time; a read-only state folder costs nothing else
 
 
-def load(settings: AgentSettings, sig: bytes, warn: Any) -> tuple[DayBook, Problems] | None:
-    """The stored figures when the index is fresh; None (with a notice if it was damaged)."""
+def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
+    data = orjson.loads(raw)
+    book = DayBook()
+    for day in data["days"]:
+        stats = _day_from(day)
+        book.days[stats.date] = stats
+    book.segments = {
+        sid: [(ms, day, model) for ms, day, model in segs] for sid, segs in data["segments"].items()
+    }
+    book.session_keys = data["session_keys"]
+    problems = Problems()
+    for d in data["problems"]:
+        problems.add(SourceDamage(d["source"], d["skipped"], d["repaired"], Counter(d["reasons"])))
+    files = {m["path"]: FileMark(**m) for m in data["files"]}
+    dbs = {}
+    for m in data["dbs"]:
+        m["wal"] = tuple(m["wal"])
+        dbs[m["path"]] = DbMark(**m)
+    return IndexState(
+        signature_, book, problems, files, dbs, data["key_files"], {}, generation, data["context"]
+    )
+
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY, generation INTEGER, "
+    "signature BLOB, payload BLOB)",
+    "CREATE TABLE IF NOT EXISTS streams (source TEXT, session_id TEXT, keys BLOB, days TEXT, "
+    "PRIMARY KEY (source, session_id))",
+    "CREATE TABLE IF NOT EXISTS written (date TEXT PRIMARY KEY, fingerprint TEXT)",
+)
+
+
+def _connect(path: Path, write: bool) -> sqlite3.Connection:
+    if write:
+        return sqlite3.connect(path, timeout=10, isolation_level=None)
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+
+
+def load(settings: AgentSettings, warn: Callable[[str], None]) -> IndexState | None:
+    """The stored state; None when there is none, or (with a notice) when it is unusable."""
     path = index_path(settings)
     if not path.exists():
         return None
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        con = _connect(path, write=False)
         try:
             if con.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
                 warn(f"notice: the index {path} is from another version; rebuilding it")
+                with contextlib.suppress(OSError):
+                    path.unlink()
                 return None
-            row = con.execute("SELECT signature, payload FROM scan WHERE id = 1").fetchone()
+            row = con.execute(
+                "SELECT generation, signature, payload FROM meta WHERE id = 1"
+            ).fetchone()
+            written = dict(con.execute("SELECT date, fingerprint FROM written"))
         finally:
             con.close()
-        if row is None or row[0] != sig:
+        if row is None:
             return None
-        data = orjson.loads(row[1])
-        book = DayBook()
-        for day in data["days"]:
-            stats = _day_from(day)
-            book.days[stats.date] = stats
-        book.saved_transitions = [Transition(**t) for t in data["transitions"]]
-        problems = Problems()
-        for d in data["problems"]:
-            damage = SourceDamage(d["source"], d["skipped"], d["repaired"], Counter(d["reasons"]))
-            problems._by_source[damage.source] = damage
-        return book, problems
+        state = _state_from(row[1], row[0], row[2])
+        state.written = written
+        return state
     except (sqlite3.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         warn(f"notice: the index {path} is damaged; rebuilding it from the history")
         with contextlib.suppress(OSError):
             path.unlink()
         return None
+
+
+def save(
+    settings: AgentSettings,
+    state: IndexState,
+    streams: dict[Stream, StreamRecord],
+    replace_all: bool,
+    expected_generation: int | None = None,
+) -> bool:
+    """Store `state` and the given stream records (all of them with `replace_all`, else only
+    the changed ones). Refused (False) when the stored generation is no longer
+    `expected_generation`: another run saved first."""
+    path = index_path(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = _connect(path, write=True)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA:
+                con.execute(statement)
+            row = con.execute("SELECT generation FROM meta WHERE id = 1").fetchone()
+            stored = row[0] if row else 0
+            if expected_generation is not None and stored != expected_generation:
+                con.execute("ROLLBACK")
+                return False
+            if replace_all:
+                con.execute("DELETE FROM streams")
+            con.executemany(
+                "INSERT OR REPLACE INTO streams VALUES (?, ?, ?, ?)",
+                (
+                    (source, sid, record.keys.tobytes(), ",".join(sorted(record.days)))
+                    for (source, sid), record in streams.items()
+                ),
+            )
+            state.generation = stored + 1
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES (1, ?, ?, ?)",
+                (state.generation, state.signature, _payload(state)),
+            )
+            con.execute(f"PRAGMA user_version = {INDEX_VERSION}")
+            con.execute("COMMIT")
+            return True
+        finally:
+            con.close()
+    except (sqlite3.Error, OSError):
+        return False  # the index only saves time; a read-only state folder costs nothing else
+
+
+def _rows(settings: AgentSettings, query: str) -> Iterator[tuple[Any, ...]]:
+    con = _connect(index_path(settings), write=False)
+    try:
+        yield from con.execute(query)
+    finally:
+        con.close()
+
+
+def stream_keys(settings: AgentSettings) -> Iterator[tuple[Stream, array[int]]]:
+    """Every stream's de-duplication keys (for finding which stream holds a copy)."""
+    for source, sid, blob in _rows(settings, "SELECT source, session_id, keys FROM streams"):
+        keys = array("Q")
+        keys.frombytes(blob)
+        yield (source, sid), keys
+
+
+def load_streams(settings: AgentSettings, streams: list[Stream]) -> dict[Stream, StreamRecord]:
+    """The stored records of the given streams (those not stored are left out)."""
+    found: dict[Stream, StreamRecord] = {}
+    con = _connect(index_path(settings), write=False)
+    try:
+        for source, sid in streams:
+            row = con.execute(
+                "SELECT keys, days FROM streams WHERE source = ? AND session_id = ?", (source, sid)
+            ).fetchone()
+            if row is not None:
+                record = StreamRecord()
+                record.keys.frombytes(row[0])
+                record.days = set(row[1].split(",")) if row[1] else set()
+                found[(source, sid)] = record
+    finally:
+        con.close()
+    return found
+
+
+def stream_days(settings: AgentSettings) -> dict[Stream, set[str]]:
+    """Every stream's days (for reading only the streams that touch some days)."""
+    return {
+        (source, sid): set(days.split(",")) if days else set()
+        for source, sid, days in _rows(settings, "SELECT source, session_id, days FROM streams")
+    }
+
+
+def note_written(settings: AgentSettings, fingerprints: dict[str, str]) -> None:
+    """Remember the fingerprint of the history each daily file was just written from."""
+    if not fingerprints:
+        return
+    path = index_path(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = _connect(path, write=True)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA:
+                con.execute(statement)
+            con.executemany("INSERT OR REPLACE INTO written VALUES (?, ?)", fingerprints.items())
+            con.execute("COMMIT")
+        finally:
+            con.close()
+    except (sqlite3.Error, OSError):
+        return

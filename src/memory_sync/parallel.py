@@ -12,17 +12,25 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from memory_sync.events import Event, EventFactory, Kind
-from memory_sync.history import SeenKeys, imported_copy
+from memory_sync.history import Marks, imported_copy, imported_mark
+from memory_sync.ledger import Ledger
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
-from memory_sync.stores.jsonl import load_session_keys, read_jsonl
-from memory_sync.stores.sqlite import DbPart, read_sqlite, session_ranges, session_row_counts
+from memory_sync.stores.jsonl import FileMark, load_session_keys, read_jsonl
+from memory_sync.stores.sqlite import (
+    DbPart,
+    db_mark,
+    read_sqlite,
+    session_ranges,
+    session_row_counts,
+)
 from memory_sync.timeutil import DayClock
 
 MIN_BYTES = 64 * 1024 * 1024  # below this one process is faster than starting workers
@@ -42,27 +50,40 @@ class Unit:
 _STATE: dict[str, Any] = {}
 
 
-def _records(unit: Unit) -> tuple[list[Record], Problems]:
-    """Worker: the unit's events as compact records (no text), in reading order."""
+Days = dict[tuple[str, str], set[str]]
+
+
+def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
+    """Worker: the unit's events as compact records (no text), in reading order, how far each
+    of its files was read, and the days each stream touches."""
     gc.disable()
     clock: DayClock = _STATE["clock"]
     rows: dict[str, int] = _STATE["rows"]
     factory = EventFactory(clock)
     problems = Problems()
+    marks: list[FileMark] = []
     out: list[Record] = []
     append = out.append
     kind_index = {k: i for i, k in enumerate(KINDS)}
+    days: Days = {}
+    stream: tuple[str, str] = ("", "")
+    touched: set[str] = set()
     if unit.db is not None:
         raw: Iterator[Any] = read_sqlite(unit.db, problems, unit.part)
     else:
-        raw = _jsonl(unit.files, rows, problems)
+        raw = _jsonl(unit.files, rows, problems, marks)
     for ref, entry in raw:
         made = factory.make(ref, entry)
         if made is None:
             continue
         e, content_key = made
+        if e.session_id != stream[1] or ref.source != stream[0]:
+            stream = (ref.source, e.session_id)
+            touched = days.setdefault(stream, set())
+        touched.add(e.day)
         append(
             (
+                ref.source,
                 factory.last_key,
                 content_key,
                 e.ms,
@@ -77,18 +98,23 @@ def _records(unit: Unit) -> tuple[list[Record], Problems]:
                 e.reason,
             )
         )
-    return out, problems
+    return out, problems, marks, days
 
 
-def _jsonl(files: tuple[Path, ...], rows: dict[str, int], problems: Problems) -> Iterator[Any]:
+def _jsonl(
+    files: tuple[Path, ...], rows: dict[str, int], problems: Problems, marks: list[FileMark]
+) -> Iterator[Any]:
     keys_by_folder: dict[Path, dict[str, str]] = {}
     for path in files:
         if rows and imported_copy(path, rows):
+            marks.append(imported_mark(path))
             continue
         keys = keys_by_folder.get(path.parent)
         if keys is None:
             keys = keys_by_folder[path.parent] = load_session_keys(path.parent)
-        yield from read_jsonl(path, problems, keys)
+        mark = FileMark(str(path))
+        marks.append(mark)
+        yield from read_jsonl(path, problems, keys, mark)
 
 
 def plan(sources: HistorySources, workers: int) -> list[Unit]:
@@ -142,22 +168,36 @@ def parallel_events(
     problems: Problems,
     workers: int,
     progress: Any = None,
+    ledger: Ledger | None = None,
+    marks: Marks | None = None,
 ) -> Iterator[Event]:
-    """Each event once, as `history.read_events` yields them, read by `workers` processes.
-
-    Forked workers share this process's hash seed, so their de-duplication keys match ours.
-    """
+    """Each event once, as `history.read_events` yields them, read by `workers` processes."""
     rows: dict[str, int] = {}
     for db in sources.databases:
+        if marks is not None:
+            found = db_mark(db)
+            if found is not None:
+                marks.dbs[str(db)] = found
         rows.update(session_row_counts(db))
     _STATE.update(clock=clock, rows=rows)
     units = plan(sources, workers)
-    first = SeenKeys().first
+    ledger = ledger or Ledger()
+    seen = ledger.seen
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        for unit, (records, unit_problems) in zip(units, pool.imap(_records, units), strict=True):
+        for unit, (records, unit_problems, unit_marks, unit_days) in zip(
+            units, pool.imap(_records, units), strict=True
+        ):
             problems.merge(unit_problems)
+            if marks is not None:
+                for mark in unit_marks:
+                    marks.files[mark.path] = mark
+            for stream, touched in unit_days.items():
+                ledger.record(stream).days |= touched
+            current: tuple[str, str] = ("", "")
+            won: array[int] = array("Q")  # replaced at the first record
             for (
+                source,
                 key,
                 content_key,
                 ms,
@@ -171,8 +211,19 @@ def parallel_events(
                 tokens,
                 reason,
             ) in records:
-                if not first(key, content_key):
+                # inlined Ledger.first: this loop is the one place that sees every entry
+                if sid != current[1] or source != current[0]:
+                    current = (source, sid)
+                    won = ledger.record(current).keys
+                if key in seen:
                     continue
+                seen.add(key)
+                won.append(key)
+                if content_key is not None:
+                    if content_key in seen:
+                        continue
+                    seen.add(content_key)
+                    won.append(content_key)
                 yield Event(
                     ms,
                     day,

@@ -49,6 +49,16 @@ class Problems:
         damage = self._get(source)
         damage.reasons[reason] += 1
 
+    def add(self, damage: SourceDamage) -> None:
+        """Take one source's damage as it was stored (by the index)."""
+        self._by_source[damage.source] = damage
+
+    def copy(self) -> Problems:
+        """An independent copy."""
+        other = Problems()
+        other.merge(self)
+        return other
+
     def merge(self, other: Problems) -> None:
         """Add another collector's damage (from a worker process)."""
         for damage in other.items():

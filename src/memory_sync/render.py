@@ -99,7 +99,7 @@ def simple_sections(digest: Digest, zone: ZoneInfo) -> dict[str, list[str]]:
         )
         stats.append(f"- Models (replies): {models}")
     if s.compactions:
-        tokens = ", ".join(str(t) for t in s.compactions if t) or "unknown"
+        tokens = ", ".join(str(t) for _, t in s.compactions if t) or "unknown"
         stats.append(f"- Compactions: {len(s.compactions)} (tokens before: {tokens})")
     if s.resets:
         stats.append(f"- Resets (/new, /reset): {s.resets}")

@@ -1,8 +1,13 @@
-"""One pass over an agent's whole history: day statistics, model timeline and damage report."""
+"""One pass over an agent's whole history: day statistics, model timeline and damage report.
+
+With the index: nothing changed answers from it; additions are read alone (`resume.py`);
+anything else reads everything and saves a new index.
+"""
 
 from __future__ import annotations
 
 import gc
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,9 +16,12 @@ from memory_sync import index
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayBook
 from memory_sync.events import Event
-from memory_sync.history import Progress, read_events
+from memory_sync.history import Marks, Progress, read_events
+from memory_sync.index import IndexState
+from memory_sync.ledger import Ledger
 from memory_sync.parallel import parallel_events, workers_wanted
 from memory_sync.problems import Problems
+from memory_sync.resume import Reread, catch_up, with_tails
 from memory_sync.timeutil import DayClock
 
 
@@ -27,6 +35,11 @@ class Scan:
     source_bytes: int
     seconds: float
     from_index: bool = False  # the figures came from a fresh index; no source was read
+    resumed: str = ""  # what reading only the additions did, when that was enough
+
+
+def _noop(_message: str) -> None:
+    return None
 
 
 def scan_history(
@@ -36,38 +49,37 @@ def scan_history(
     parallel: bool = False,
     use_index: bool = False,
     notice: Callable[[str], None] | None = None,
+    save_index: bool | None = None,
+    debug: Callable[[str], None] | None = None,
 ) -> Scan:
     """Read every source once; count each event into its day and hand it to `on_event`.
 
     With `parallel` (statistics only: events then carry no text), a large history is parsed
-    by worker processes; the result is the same as a one-process scan.
+    by worker processes; the result is the same as a one-process scan. With `use_index`
+    (statistics only), a fresh index answers and additions are read alone. A full read saves
+    the index when `save_index` (default: `use_index`).
     """
     clock = DayClock(settings.zone)
     started = time.perf_counter()
-    sig = b""
+    say = debug or _noop
     if use_index and on_event is None:
-        sig = index.signature(settings)
-        stored = index.load(settings, sig, notice or (lambda _message: None))
-        if stored is not None:
-            book, problems = stored
-            return Scan(
-                book,
-                problems,
-                clock,
-                settings.sources.total_bytes(),
-                time.perf_counter() - started,
-                from_index=True,
-            )
+        found = _from_index(settings, clock, notice or _noop, say, started)
+        if found is not None:
+            return found
+    sig = index.signature(settings)  # taken before reading: a change while reading shows next time
+    key_stamps = index.key_files(settings)
     problems = Problems()
     book = DayBook()
+    ledger = Ledger()
+    marks = Marks()
     add = book.add
     collecting = gc.isenabled()
     gc.disable()  # a scan makes millions of short-lived dicts and no cycles: refcounts suffice
     workers = workers_wanted(settings.sources) if parallel and on_event is None else 1
     events = (
-        parallel_events(settings.sources, clock, problems, workers, progress)
+        parallel_events(settings.sources, clock, problems, workers, progress, ledger, marks)
         if workers > 1
-        else read_events(settings.sources, clock, problems, progress)
+        else read_events(settings.sources, clock, problems, progress, ledger, marks)
     )
     try:
         for event in events:
@@ -77,8 +89,59 @@ def scan_history(
     finally:
         if collecting:
             gc.enable()
-    if sig:
-        index.save(settings, sig, book, problems)
+    if use_index if save_index is None else save_index:
+        state = IndexState(
+            sig, book, problems, marks.files, marks.dbs, key_stamps, context=index.context(settings)
+        )
+        index.save(settings, state, ledger.streams, replace_all=True)
     return Scan(
-        book, problems, clock, settings.sources.total_bytes(), time.perf_counter() - started
+        book,
+        with_tails(problems, marks.files),
+        clock,
+        settings.sources.total_bytes(),
+        time.perf_counter() - started,
+    )
+
+
+def _from_index(
+    settings: AgentSettings,
+    clock: DayClock,
+    notice: Callable[[str], None],
+    debug: Callable[[str], None],
+    started: float,
+) -> Scan | None:
+    state = index.load(settings, notice)
+    if state is None:
+        return None
+    sig = index.signature(settings)
+    if state.signature == sig:
+        return Scan(
+            state.book,
+            with_tails(state.problems, state.files),
+            clock,
+            settings.sources.total_bytes(),
+            time.perf_counter() - started,
+            from_index=True,
+        )
+    if state.context != index.context(settings):
+        debug("reading everything again: another timezone or memory-sync version made the index")
+        return None
+    generation = state.generation
+    try:
+        caught = catch_up(settings, state, clock)
+    except Reread as why:
+        debug(f"reading everything again: {why}")
+        return None
+    except sqlite3.Error:
+        notice(f"notice: the index {index.index_path(settings)} is damaged; rebuilding it")
+        return None
+    state.signature = sig
+    index.save(settings, state, caught.streams, replace_all=False, expected_generation=generation)
+    return Scan(
+        state.book,
+        with_tails(state.problems, state.files),
+        clock,
+        settings.sources.total_bytes(),
+        time.perf_counter() - started,
+        resumed=f"{caught.entries} new entries from {caught.sources} source(s)",
     )

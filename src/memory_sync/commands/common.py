@@ -165,12 +165,19 @@ def read_history(out: Output, settings: AgentSettings, no_cache: bool) -> Scan:
 
     with out.progress("reading history", settings.sources.total_bytes) as advance:
         scan = scan_history(
-            settings, progress=advance, parallel=True, use_index=not no_cache, notice=out.warn
+            settings,
+            progress=advance,
+            parallel=True,
+            use_index=not no_cache,
+            notice=out.warn,
+            debug=out.debug,
         )
     if scan.problems:
         out.warn(scan.problems.summary_line())
     if scan.from_index:
         out.debug("figures from the index: no source changed, none was read")
+    elif scan.resumed:
+        out.debug(f"index brought up to date: {scan.resumed} in {scan.seconds:.2f} s")
     else:
         out.debug(f"read {scan.source_bytes / 1e6:.1f} MB in {scan.seconds:.2f} s")
     return scan

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import os
 import re
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -119,12 +121,56 @@ def _open(path: Path) -> IO[bytes]:
     return raw
 
 
+CHECK_BYTES = 1024  # bytes at the start and before the resume point that must not change
+
+
+@dataclass
+class FileMark:
+    """How far one transcript file was read and what identifies it, so a later run can resume
+    after the last complete line (or see that the file was rewritten and read it again)."""
+
+    path: str
+    ino: int = 0
+    size: int = 0
+    mtime_ns: int = 0
+    offset: int = 0  # bytes read: every complete line before it; the next read starts here
+    head: int = 0  # CRC-32 of the first CHECK_BYTES
+    tail: int = 0  # CRC-32 of the CHECK_BYTES before `offset`
+    session_id: str | None = None  # from the header, when it has one
+    session_key: str | None = None  # the key its entries were given
+    transcript: bool | None = None  # False: not a transcript (a trajectory log), never read
+    compressed: bool = False  # a .zst archive: never resumed, any change reads everything
+    imported: bool = False  # an import copy the database holds entirely: not read
+
+    def same_file(self, st: os.stat_result) -> bool:
+        """True when `st` shows the file exactly as it was when read."""
+        return (st.st_ino, st.st_size, st.st_mtime_ns) == (self.ino, self.size, self.mtime_ns)
+
+
+def _crc_range(handle: IO[bytes], start: int, size: int) -> int:
+    handle.seek(max(0, start))
+    return zlib.crc32(handle.read(max(0, size)))
+
+
+def mark_checks(path: Path, offset: int) -> tuple[int, int]:
+    """CRC-32 of a file's first bytes and of the bytes just before `offset`."""
+    with open(path, "rb") as handle:
+        head = _crc_range(handle, 0, min(CHECK_BYTES, offset))
+        tail = _crc_range(handle, offset - CHECK_BYTES, min(CHECK_BYTES, offset))
+    return head, tail
+
+
 def read_jsonl(
-    path: Path, problems: Problems, keys: dict[str, str] | None = None
+    path: Path,
+    problems: Problems,
+    keys: dict[str, str] | None = None,
+    mark: FileMark | None = None,
 ) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
     """Yield (SessionRef, entry) for each valid entry of one transcript file, in file order.
 
-    `keys` maps session ids to session keys (from sessions.json) where known.
+    `keys` maps session ids to session keys (from sessions.json) where known. With `mark`,
+    reading starts at `mark.offset` (0: the whole file) and `mark` is updated to where it
+    stopped; a broken unfinished last line is then left for the next run, not reported.
     """
     source = str(path)
     try:
@@ -132,12 +178,17 @@ def read_jsonl(
     except OSError as exc:
         problems.source_failed(source, f"cannot open ({exc.strerror}); check its permissions")
         return
-    parser = TranscriptLines(source, problems)
+    parser = TranscriptLines(source, problems, defer_tail=mark is not None)
     archived = bool(_ARCHIVE_MARK.search(path.name)) or path.parent.name in (
         "cold",
         "session-sqlite-import-archive",
     )
     ref: SessionRef | None = None
+    if mark is not None and mark.offset > 0 and not mark.compressed:
+        stream.seek(mark.offset)
+        parser.is_transcript = mark.transcript
+        if mark.session_id is not None:
+            parser.header = {"type": "session", "id": mark.session_id}
     try:
         with stream:
             for entry in parser.entries(bounded_lines(stream)):
@@ -148,7 +199,36 @@ def read_jsonl(
                         sid = session_id_from_name(path.name)
                     ref = SessionRef(sid, (keys or {}).get(sid), source, archived)
                 yield ref, entry
+            if mark is not None:
+                _update_mark(mark, path, stream, parser, keys)
     except zstandard.ZstdError:
         problems.source_failed(source, "compressed data is damaged; entries before it were read")
+        if mark is not None:  # the damage is in the file for good: no need to read it again
+            _update_mark(mark, path, stream, parser, keys)
     except OSError as exc:
         problems.source_failed(source, f"read error ({exc}); entries before it were read")
+
+
+def _update_mark(
+    mark: FileMark,
+    path: Path,
+    stream: IO[bytes],
+    parser: TranscriptLines,
+    keys: dict[str, str] | None,
+) -> None:
+    compressed = path.name.endswith(".zst")
+    st = os.stat(path)
+    end = st.st_size if compressed else stream.tell()
+    header = parser.header or {}
+    sid = header.get("id")
+    mark.session_id = sid if isinstance(sid, str) and sid else None
+    found = mark.session_id or session_id_from_name(path.name)
+    mark.session_key = (keys or {}).get(found)
+    mark.transcript = parser.is_transcript
+    mark.compressed = compressed
+    mark.ino, mark.mtime_ns = st.st_ino, st.st_mtime_ns
+    mark.size = end
+    mark.offset = end if compressed else end - parser.tail_bytes
+    if compressed:
+        return
+    mark.head, mark.tail = mark_checks(path, mark.offset)

@@ -70,17 +70,22 @@ class TranscriptLines:
     (a trajectory or stream log); then nothing is yielded and nothing is reported.
     """
 
-    def __init__(self, source: str, problems: Problems) -> None:
+    def __init__(self, source: str, problems: Problems, defer_tail: bool = False) -> None:
         self.source = source
         self.problems = problems
         self.header: dict[str, Any] | None = None
         self.is_transcript: bool | None = None
+        # With `defer_tail`, a broken last line without a newline (a write still in progress)
+        # is not reported; its length is left in `tail_bytes` so a later run reads it again.
+        self.defer_tail = defer_tail
+        self.tail_bytes = 0
 
     def entries(self, lines: Iterable[bytes | None]) -> Iterator[dict[str, Any]]:
         """Yield every valid entry dict (not headers); count each broken line once."""
         source, problems = self.source, self.problems
         broken: list[str] = []  # reasons of broken lines not yet reported
         last_unterminated = False
+        last_size = 0
         for line in lines:
             if line is None:
                 problems.skip(source, "line over 64 MiB")
@@ -90,6 +95,7 @@ class TranscriptLines:
                 if line.strip():
                     broken.append("non-object JSON" if obj is not None else "invalid JSON")
                     last_unterminated = not line.endswith(b"\n")
+                    last_size = len(line)
                 continue
             last_unterminated = False
             kind = obj.get("type")
@@ -109,7 +115,10 @@ class TranscriptLines:
             broken.clear()
             yield obj
         if broken and self.is_transcript is not False:
-            if last_unterminated:
+            if last_unterminated and self.defer_tail:
+                broken.pop()
+                self.tail_bytes = last_size
+            elif last_unterminated:
                 broken[-1] = "truncated last line"
             for reason in broken:
                 problems.skip(source, reason)

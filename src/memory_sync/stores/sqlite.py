@@ -67,12 +67,108 @@ class _Decoder:
 
 @dataclass(frozen=True)
 class DbPart:
-    """A slice of a database for parallel reading: session ids in [low, high), or the archives."""
+    """A slice of a database: session ids in [low, high) or in `sessions`, rows added after
+    `after_rowid`, and/or the archive tables."""
 
     low: str | None = None
     high: str | None = None
     rows: bool = True
     archives: bool = True
+    after_rowid: int | None = None
+    until_rowid: int | None = None
+    sessions: tuple[str, ...] | None = None
+
+
+ARCHIVE_TABLES = ("session_transcript_archives", "session_transcript_cold_archives")
+
+
+@dataclass
+class DbMark:
+    """What a database held when it was read: enough to find the rows added since, or to see
+    that it was rebuilt, vacuumed or replaced (then everything is read again)."""
+
+    path: str
+    ino: int = 0
+    size: int = 0
+    mtime_ns: int = 0
+    wal: tuple[int, int] = (0, 0)  # size and mtime of the -wal file
+    layout: str = ""  # SQLite schema cookie and table list: a migration changes it
+    rows: int = 0  # transcript rows
+    max_rowid: int = 0
+    archives: str = ""  # row count and last rowid of each archive table
+
+    def same_files(self, other: DbMark) -> bool:
+        """True when the database and its WAL are byte-for-byte where they were."""
+        return (self.ino, self.size, self.mtime_ns, self.wal) == (
+            other.ino,
+            other.size,
+            other.mtime_ns,
+            other.wal,
+        )
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return 0, 0, 0
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def db_files_mark(db_path: Path) -> DbMark:
+    """The database's file identity only (cheap: two stat calls)."""
+    ino, size, mtime = _file_stamp(db_path)
+    _, wal_size, wal_mtime = _file_stamp(Path(f"{db_path}-wal"))
+    return DbMark(str(db_path), ino, size, mtime, (wal_size, wal_mtime))
+
+
+def db_mark(db_path: Path) -> DbMark | None:
+    """The database's identity and extent; None when it cannot be read this way (then it is
+    always read whole)."""
+    mark = db_files_mark(db_path)
+    try:
+        con = connect_readonly(db_path)
+    except sqlite3.Error:
+        return None
+    try:
+        cookie = con.execute("PRAGMA schema_version").fetchone()[0]
+        tables = sorted(
+            r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        )
+        mark.layout = f"{cookie}|{','.join(tables)}"
+        if "transcript_events" in tables:
+            rows, max_rowid = con.execute(
+                "SELECT count(*), coalesce(max(rowid), 0) FROM transcript_events"
+            ).fetchone()
+            mark.rows, mark.max_rowid = int(rows), int(max_rowid)
+        parts = []
+        for table in ARCHIVE_TABLES:
+            if table in tables:
+                count, last = con.execute(
+                    f"SELECT count(*), coalesce(max(rowid), 0) FROM {table}"
+                ).fetchone()
+                parts.append(f"{table}:{count}:{last}")
+        mark.archives = ";".join(parts)
+        return mark
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+
+
+def rows_between(db_path: Path, after: int, until: int) -> int | None:
+    """How many transcript rows have a rowid in (after, until] (None: unreadable)."""
+    try:
+        con = connect_readonly(db_path)
+    except sqlite3.Error:
+        return None
+    try:
+        query = "SELECT count(*) FROM transcript_events WHERE rowid > ? AND rowid <= ?"
+        return int(con.execute(query, (after, until)).fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
 
 
 def read_sqlite(
@@ -136,13 +232,23 @@ def _read(
     current = None
     loads = orjson.loads
     decompress = decoder.row
-    where, params = [], []
+    where: list[str] = []
+    params: list[str | int] = []
     if part.low is not None:
         where.append("session_id >= ?")
         params.append(part.low)
     if part.high is not None:
         where.append("session_id < ?")
         params.append(part.high)
+    if part.after_rowid is not None:
+        where.append("rowid > ?")
+        params.append(part.after_rowid)
+    if part.until_rowid is not None:
+        where.append("rowid <= ?")
+        params.append(part.until_rowid)
+    if part.sessions is not None:
+        where.append(f"session_id IN ({','.join('?' * len(part.sessions))})")
+        params.extend(part.sessions)
     clause = f"WHERE {' AND '.join(where)} " if where else ""
     query = (
         f"SELECT session_id, {text_col}, {blob_col} FROM transcript_events {clause}"
@@ -167,7 +273,7 @@ def _read(
             continue
         assert ref is not None
         yield ref, entry
-    for table in ("session_transcript_archives", "session_transcript_cold_archives"):
+    for table in ARCHIVE_TABLES:
         if table in tables and part.archives:
             yield from _read_archives(con, table, db_path, decoder, problems)
 
@@ -196,6 +302,42 @@ def _read_archives(
         ref = SessionRef(session_id, key, label, archived=True)
         for entry in parser.entries(lines_of_bytes(data)):
             yield ref, entry
+
+
+def sessions_between(db_path: Path, after: int, until: int) -> set[str]:
+    """The sessions of the transcript rows with a rowid in (after, until]."""
+    try:
+        con = connect_readonly(db_path)
+    except sqlite3.Error:
+        return set()
+    try:
+        query = "SELECT DISTINCT session_id FROM transcript_events WHERE rowid > ? AND rowid <= ?"
+        return {row[0] for row in con.execute(query, (after, until))}
+    except sqlite3.Error:
+        return set()
+    finally:
+        con.close()
+
+
+def session_rows(db_path: Path, session_ids: list[str]) -> dict[str, int]:
+    """Transcript rows of the given sessions (empty when the database cannot be read)."""
+    try:
+        con = connect_readonly(db_path)
+    except sqlite3.Error:
+        return {}
+    try:
+        counts: dict[str, int] = {}
+        for sid in session_ids:
+            row = con.execute(
+                "SELECT count(*) FROM transcript_events WHERE session_id = ?", (sid,)
+            ).fetchone()
+            if row[0]:
+                counts[sid] = int(row[0])
+        return counts
+    except sqlite3.Error:
+        return {}
+    finally:
+        con.close()
 
 
 def session_row_counts(db_path: Path) -> dict[str, int]:
