@@ -113,7 +113,9 @@ def one_era(history: Path, era: str, env: dict[str, str], memory: Path) -> dict[
         figures["files_changed"] = changed
         figures["days_in_new_session"] = sorted(
             {
-                datetime.fromtimestamp(e["message"]["timestamp"] / 1000, zone).strftime("%Y-%m-%d")
+                datetime.fromisoformat(e["timestamp"].replace("Z", "+00:00"))
+                .astimezone(zone)
+                .strftime("%Y-%m-%d")
                 for e in session.entries
                 if e["type"] == "message"
             }

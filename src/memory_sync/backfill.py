@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from memory_sync import index
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayStats
 from memory_sync.errors import MemorySyncError
@@ -25,6 +26,7 @@ from memory_sync.memoryfile import (
     render_block,
 )
 from memory_sync.output import Redactor
+from memory_sync.partial import read_days
 from memory_sync.problems import Problems
 from memory_sync.render import render_digest
 from memory_sync.scan import scan_history
@@ -34,6 +36,8 @@ from memory_sync.summarize.daytext import DayText
 from memory_sync.summarize.run import Estimate
 from memory_sync.timeutil import DayClock, parse_date
 from memory_sync.write import folder_lock, remove_stale_temps, write_merged
+
+WROTE = (Action.CREATED, Action.UPDATED, Action.REPLACED, Action.PRESERVED)
 
 
 @dataclass(frozen=True)
@@ -162,9 +166,15 @@ def compose(
     redact: Redactor,
     progress: Progress | None = None,
     composer: Composer | None = None,
+    use_index: bool = True,
+    debug: Callable[[str], None] | None = None,
 ) -> Composition:
     """Read the history once and build the block body of every chosen day (simple digest, or
-    the LLM's summary when `composer` is given)."""
+    the LLM's summary when `composer` is given).
+
+    With an index, only the streams that touch the chosen days are read (when they are few);
+    otherwise everything is read once, and the index saved for the next run.
+    """
     selection.validate()
     memory_dir = settings.memory_dir
     existing = {
@@ -196,7 +206,17 @@ def compose(
         if composer is not None:
             texts[event.day].add(event)
 
-    scan = scan_history(settings, on_event=collect, progress=progress)
+    say = debug or (lambda _message: None)
+    scan = None
+    if use_index and index.index_path(settings).exists():
+        scan = scan_history(settings, parallel=True, use_index=True, debug=say)
+        days = {d.date for d in scan.book.sorted_days() if wanted(d.date)}
+        if not read_days(settings, scan.book, days, collect, say):
+            scan = None
+            builders.clear()
+            texts.clear()
+    if scan is None:
+        scan = scan_history(settings, on_event=collect, progress=progress, save_index=use_index)
     history = {s.date: s for s in scan.book.sorted_days()}
     dates, no_history = choose_days(selection, history, existing, today, options.force)
     if no_history:
@@ -245,11 +265,20 @@ def changed_days(
     selection: DaySelection,
     preserve: bool,
     notice: Callable[[str], None] | None = None,
+    use_index: bool = True,
+    debug: Callable[[str], None] | None = None,
 ) -> list[str]:
     """For --incremental: days with history whose daily file is missing, or holds a block
     written from other history (its recorded fingerprint differs), or (with --preserve) has
     no block yet. Every other file is left untouched. A fresh index answers without reading."""
-    scan = scan_history(settings, parallel=True, use_index=True, notice=notice)
+    scan = scan_history(
+        settings,
+        parallel=True,
+        use_index=use_index,
+        notice=notice,
+        debug=debug,
+        save_index=use_index,
+    )
     memory = list_memory_files(settings.memory_dir)
     since, until = selection.since or "0000-00-00", selection.until or "9999-99-99"
     days: list[str] = []
@@ -280,21 +309,24 @@ def run_backfill(
     progress: Progress | None = None,
     composer: Composer | None = None,
     notice: Callable[[str], None] | None = None,
+    use_index: bool = True,
+    debug: Callable[[str], None] | None = None,
 ) -> BackfillReport:
     """Read the history once, then write (or plan) every chosen day.
 
     With `composer` (from `--summarize`), each day's block is written by the LLM backend.
     With `selection.incremental`, only the days `changed_days` finds are rebuilt.
+    Without `use_index` (`--no-cache`), the index is neither read nor written.
     """
     memory_dir = settings.memory_dir
     if selection.incremental:
         selection.validate()
-        days = changed_days(settings, selection, options.preserve, notice)
+        days = changed_days(settings, selection, options.preserve, notice, use_index, debug)
         if not days:
             return BackfillReport(dry_run=options.dry_run)
         selection = DaySelection(dates=tuple(days))
         options = dataclasses.replace(options, force=True)
-    comp = compose(settings, selection, options, redact, progress, composer)
+    comp = compose(settings, selection, options, redact, progress, composer, use_index, debug)
     report = BackfillReport(
         problems=comp.problems,
         dry_run=options.dry_run,
@@ -353,6 +385,15 @@ def run_backfill(
                 )
             )
     report.results.sort(key=lambda r: r.date)
+    if use_index:
+        index.note_written(
+            settings,
+            {
+                r.date: comp.history[r.date].fingerprint_hex()
+                for r in report.results
+                if r.action in WROTE
+            },
+        )
     return report
 
 

@@ -79,14 +79,21 @@ def key_files(settings: AgentSettings) -> dict[str, list[int]]:
 
 def signature(settings: AgentSettings) -> bytes:
     """What must be unchanged for the stored figures to hold without reading anything."""
-    paths: list[Path] = []
+    names: list[str] = []
     for db in settings.sources.databases:
-        paths += [db, Path(f"{db}-wal")]
-    paths += list(settings.sources.jsonl_files)
-    paths += sorted({p.parent / "sessions.json" for p in settings.sources.jsonl_files})
-    items: list[Any] = [INDEX_VERSION, __version__, settings.tz_name]
-    items += [[str(path), _stamp(path)] for path in paths]
-    return hashlib.sha256(orjson.dumps(items)).digest()
+        names += [str(db), f"{db}-wal"]
+    files = [str(p) for p in settings.sources.jsonl_files]
+    names += files
+    names += sorted({os.path.join(os.path.dirname(f), "sessions.json") for f in files})
+    digest = hashlib.sha256(f"{INDEX_VERSION}|{__version__}|{settings.tz_name}".encode())
+    stat = os.stat
+    for name in names:
+        try:
+            st = stat(name)
+            digest.update(f"{name}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{name}|-\n".encode())
+    return digest.digest()
 
 
 def _day_json(s: DayStats) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from typing import Any
 
 import orjson
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+from memory_sync.grid import Table, render
 
 Redactor = Callable[[str], str]
 
@@ -47,6 +48,19 @@ class Output:
         """A rich table or other renderable on stdout (its cells were redacted when built)."""
         self.out.print(item)
 
+    def table(self, table: Table) -> None:
+        """A plain table on stdout (cells were redacted when built), fitted to a terminal."""
+        terminal = self.out.is_terminal
+        lines = render(
+            table.columns,
+            table.rows,
+            table.styles,
+            width=self.out.width if terminal else None,
+            color=terminal and not self.out.no_color,
+        )
+        sys.stdout.write("\n".join([self.redact(table.title), *lines]) + "\n")
+        sys.stdout.flush()
+
     def json(self, data: Any) -> None:
         """One JSON document on stdout."""
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
@@ -80,6 +94,8 @@ class Output:
         if total <= 0:
             yield None
             return
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
         bar = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -101,6 +117,8 @@ class Output:
         line per poll (none with -q)."""
         if self.quiet or not self.err.is_terminal:
             return lambda done, total: self.info(f"{label}: {done}/{total} done")
+        from rich.progress import BarColumn, Progress
+
         bar = Progress(
             "[progress.description]{task.description}",
             BarColumn(),

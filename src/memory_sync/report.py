@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
+from memory_sync.grid import Column, Table
 
-from memory_sync.backfill import BackfillReport
-from memory_sync.compare import CompareReport, DayReport
-from memory_sync.days import Transition
-from memory_sync.output import Redactor
+if TYPE_CHECKING:  # imported for types only: `compare` should not load backfill and rich tables
+    from rich.table import Table as RichTable
+
+    from memory_sync.backfill import BackfillReport
+    from memory_sync.compare import CompareReport, DayReport
+    from memory_sync.days import Transition
+    from memory_sync.output import Redactor
 
 STATUS_STYLE = {"ok": "green", "sparse": "yellow", "missing": "red", "orphan": "magenta"}
 
@@ -71,50 +74,56 @@ def compare_json(report: CompareReport, zone: Any) -> dict[str, Any]:
 
 
 def compare_table(report: CompareReport, redact: Redactor) -> Table:
-    """The `compare` table: one row per day with history, then orphans."""
-    table = Table(title=f"agent {report.agent} · {report.timezone}", title_justify="left")
-    for name, justify in (
-        ("date", "left"),
-        ("status", "left"),
-        ("sess", "right"),
-        ("user", "right"),
-        ("asst", "right"),
-        ("tool", "right"),
-        ("noise", "right"),
-        ("models", "left"),
-        ("memory files", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    """The `compare` table: one row per day with history, then orphans (cells redacted)."""
+    columns = [
+        Column("date"),
+        Column("status"),
+        Column("sess", right=True),
+        Column("user", right=True),
+        Column("asst", right=True),
+        Column("tool", right=True),
+        Column("noise", right=True),
+        Column("models"),
+        Column("memory files"),
+    ]
+    rows: list[list[str]] = []
+    styles: list[dict[int, str]] = []
     for day in report.days:
         s = day.stats
         status = day.status + (" (today, partial)" if day.partial else "")
         if day.synced:
             status += " ✓"
         files = ", ".join(f"{f.path.name} ({f.size} B)" for f in day.files) or "-"
-        table.add_row(
-            s.date,
-            f"[{STATUS_STYLE[day.status]}]{status}[/]",
-            str(len(s.sessions)),
-            str(s.user),
-            str(s.assistant),
-            str(s.tool),
-            str(sum(s.noise.values())),
-            redact(", ".join(sorted(s.models)) or "-"),
-            redact(files),
+        rows.append(
+            [
+                s.date,
+                status,
+                str(len(s.sessions)),
+                str(s.user),
+                str(s.assistant),
+                str(s.tool),
+                str(sum(s.noise.values())),
+                redact(", ".join(sorted(s.models)) or "-"),
+                redact(files),
+            ]
         )
+        styles.append({1: STATUS_STYLE[day.status]})
     for orphan in report.orphans:
-        table.add_row(
-            orphan.date,
-            "[magenta]orphan[/]",
-            "0",
-            "0",
-            "0",
-            "0",
-            "0",
-            "-",
-            redact(f"{orphan.path.name} {orphan.size}B"),
+        rows.append(
+            [
+                orphan.date,
+                "orphan",
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "-",
+                redact(f"{orphan.path.name} {orphan.size}B"),
+            ]
         )
-    return table
+        styles.append({1: STATUS_STYLE["orphan"]})
+    return Table(redact(f"agent {report.agent} · {report.timezone}"), columns, rows, styles)
 
 
 def compare_totals(report: CompareReport) -> str:
@@ -172,10 +181,12 @@ def backfill_json(report: BackfillReport) -> dict[str, Any]:
     }
 
 
-def backfill_table(report: BackfillReport, redact: Redactor) -> Table:
+def backfill_table(report: BackfillReport, redact: Redactor) -> RichTable:
     """The final table: date, action, messages, bytes, and a note (backup path, reason)."""
     title = "backfill (dry run: nothing written)" if report.dry_run else "backfill"
-    table = Table(title=title, title_justify="left")
+    from rich.table import Table as RichTable
+
+    table = RichTable(title=title, title_justify="left")
     table.add_column("date")
     table.add_column("action")
     table.add_column("messages", justify="right")
@@ -196,9 +207,11 @@ def backfill_table(report: BackfillReport, redact: Redactor) -> Table:
     return table
 
 
-def estimates_table(report: BackfillReport) -> Table:
+def estimates_table(report: BackfillReport) -> RichTable:
     """`--dry-run --summarize`: requests, input tokens and cost per day, nothing sent."""
-    table = Table(
+    from rich.table import Table as RichTable
+
+    table = RichTable(
         title=f"summaries with {report.summary_model} (dry run: nothing sent)", title_justify="left"
     )
     for name in ("date", "requests", "input tokens", "cached", "est. cost"):

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from memory_sync.commands.common import (
+    cache_option,
     common_options,
     handle_errors,
     make_composer,
@@ -39,6 +40,7 @@ from memory_sync.commands.common import (
 @click.option("--batch", is_flag=True, help="With --summarize: Message Batches, half price.")
 @summary_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@cache_option
 @handle_errors
 def backfill(
     dates: tuple[str, ...],
@@ -53,6 +55,7 @@ def backfill(
     summarize: bool,
     batch: bool,
     as_json: bool,
+    no_cache: bool,
     **kw: Any,
 ) -> None:
     """Write complete daily memory files from the history (DATE... or --all)."""
@@ -80,7 +83,15 @@ def backfill(
         )
         with out.progress("reading history", settings.sources.total_bytes) as advance:
             result = run_backfill(
-                settings, selection, options, out.redact, advance, composer, out.warn
+                settings,
+                selection,
+                options,
+                out.redact,
+                advance,
+                composer,
+                out.warn,
+                use_index=not no_cache,
+                debug=out.debug,
             )
         failed += len(result.failed)
         if result.problems:

@@ -7,15 +7,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from memory_sync.config import AgentSettings, Options, config_file_path, resolve
 from memory_sync.errors import MemorySyncError
-from memory_sync.index import index_path
 from memory_sync.output import Output
-from memory_sync.scan import Scan
+
+if TYPE_CHECKING:
+    from memory_sync.scan import Scan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +44,7 @@ def common_options(func: F) -> F:
 
 
 def setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
+    from memory_sync.index import index_path
     from memory_sync.redact import default_redactor
 
     quiet, verbose, color = kw.pop("quiet"), kw.pop("verbose"), not kw.pop("no_color")

@@ -39,7 +39,7 @@ def compare(as_json: bool, check: bool, include_today: bool, no_cache: bool, **k
         if as_json:
             documents.append(report.compare_json(result, settings.zone))
         else:
-            out.renderable(report.compare_table(result, out.redact))
+            out.table(report.compare_table(result, out.redact))
             out.result(report.compare_totals(result))
     if as_json:
         print_documents(out, documents)

@@ -42,9 +42,8 @@ def list_jsonl_sources(sessions_dir: Path) -> list[Path]:
     found: list[Path] = []
     for root, dirs, files in os.walk(sessions_dir):
         dirs.sort()
-        for name in sorted(files):
-            if is_transcript_name(name):
-                found.append(Path(root) / name)
+        base = Path(root)
+        found.extend(base / name for name in sorted(files) if is_transcript_name(name))
     return found
 
 
