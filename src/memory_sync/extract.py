@@ -20,6 +20,7 @@ FLOW_TAIL = 8  # and from its end
 TEXT_WINDOW = 4000  # characters of a message the digest looks at (redacted before any cut)
 MAX_DECISIONS = 200
 MAX_SET = 400
+TOPICS_KEPT = 1_000  # candidate phrases kept per day when pruning (the digest shows 8)
 
 _CODE = re.compile(r"`([^`\n]{2,200})`")
 _URL = re.compile(r"https?://[^\s)>\]`'\"]+")
@@ -120,6 +121,30 @@ def _flush(run: list[str], out: list[str]) -> None:
     run.clear()
 
 
+_TICK, _ODD_TICKS, _BEFORE, _AFTER = 1, 2, 4, 8
+_TOKENS: dict[str, tuple[int, str | None]] = {}  # raw token -> (flags, content word or None)
+
+
+def _token(raw: str) -> tuple[int, str | None]:
+    """What a whitespace-separated token means for `phrases` (cached: words repeat a lot)."""
+    ticks = raw.count("`")
+    flags = (_TICK if ticks else 0) | (_ODD_TICKS if ticks % 2 else 0)
+    flags |= (_BEFORE if raw[0] in _BREAK_BEFORE else 0) | (
+        _AFTER if raw[-1] in _BREAK_AFTER else 0
+    )
+    word = raw.strip(_STRIP)
+    plain = word.replace("-", "", 1).replace("'", "", 1)
+    content = None
+    if plain.isalpha() and plain.isascii() and len(word) > 2:
+        lower = word.lower()
+        if lower not in STOPWORDS:
+            content = lower
+    if len(_TOKENS) > 200_000:
+        _TOKENS.clear()
+    _TOKENS[raw] = (flags, content)
+    return flags, content
+
+
 def phrases(text: str) -> list[str]:
     """Candidate topic phrases: runs of 2-4 content words between stop-words and punctuation.
 
@@ -128,28 +153,27 @@ def phrases(text: str) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     in_code = False
+    known = _TOKENS.get
     for raw in text.split():
-        ticks = raw.count("`")
-        if in_code or ticks:
-            if ticks % 2:
+        found = known(raw)
+        flags, word = found if found is not None else _token(raw)
+        if in_code or flags & _TICK:
+            if flags & _ODD_TICKS:
                 in_code = not in_code
-            _flush(run, out)
-            continue
-        if raw[0] in _BREAK_BEFORE:
-            _flush(run, out)
-        word = raw.strip(_STRIP)
-        plain = word.replace("-", "", 1).replace("'", "", 1)
-        if plain.isalpha() and plain.isascii() and len(word) > 2:
-            lower = word.lower()
-            if lower in STOPWORDS:
+            if run:
                 _flush(run, out)
-            else:
-                run.append(lower)
-        else:
+            continue
+        if word is None:
+            if run:
+                _flush(run, out)
+            continue
+        if flags & _BEFORE and run:
             _flush(run, out)
-        if raw[-1] in _BREAK_AFTER:
+        run.append(word)
+        if flags & _AFTER:
             _flush(run, out)
-    _flush(run, out)
+    if run:
+        _flush(run, out)
     return out
 
 
@@ -303,8 +327,8 @@ class DayDigestBuilder:
         """Topics, URLs, code spans and decisions of an already redacted text."""
         for phrase in phrases(text):
             self.topics[phrase] += weight
-        if len(self.topics) > 4_000:
-            self.topics = Counter(dict(self.topics.most_common(1_500)))
+        if len(self.topics) > TOPICS_KEPT * 2:  # bounded: a busy day has tens of thousands
+            self.topics = Counter(dict(self.topics.most_common(TOPICS_KEPT)))
         for url in _URL.findall(text):
             self.urls.add(url.rstrip(".,;:"), ms)
         for span in _CODE.findall(text):
