@@ -33,7 +33,7 @@ from memory_sync.problems import Problems, SourceDamage
 from memory_sync.stores.jsonl import FileMark
 from memory_sync.stores.sqlite import DbMark
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 @dataclass
@@ -49,6 +49,7 @@ class IndexState:
     written: dict[str, str] = field(default_factory=dict)  # date -> fingerprint last written
     generation: int = 0
     context: str = ""  # memory-sync version and timezone the figures were made with
+    unfinished: list[str] = field(default_factory=list)  # files with an unfinished last line
 
 
 def context(settings: AgentSettings) -> str:
@@ -112,7 +113,17 @@ def _day_from(d: dict[str, Any]) -> DayStats:
     return DayStats(**d)
 
 
-def _payload(state: IndexState) -> bytes:
+def unfinished(files: dict[str, FileMark]) -> list[str]:
+    """The transcript files whose last line was left unread (a write in progress)."""
+    return sorted(
+        m.path
+        for m in files.values()
+        if not (m.compressed or m.imported or m.transcript is False) and m.offset < m.size
+    )
+
+
+def _figures(state: IndexState) -> bytes:
+    """What a run that reads nothing needs."""
     book = state.book
     return orjson.dumps(
         {
@@ -128,12 +139,31 @@ def _payload(state: IndexState) -> bytes:
                 }
                 for d in state.problems.items()
             ],
-            "files": [dataclasses.asdict(m) for m in state.files.values()],
-            "dbs": [dataclasses.asdict(m) for m in state.dbs.values()],
-            "key_files": state.key_files,
+            "unfinished": unfinished(state.files),
             "context": state.context,
         }
     )
+
+
+def _marks(state: IndexState) -> bytes:
+    """What resuming needs: how far each source was read."""
+    return orjson.dumps(
+        {
+            "files": [dataclasses.asdict(m) for m in state.files.values()],
+            "dbs": [dataclasses.asdict(m) for m in state.dbs.values()],
+            "key_files": state.key_files,
+        }
+    )
+
+
+def _marks_into(state: IndexState, raw: bytes) -> None:
+    data = orjson.loads(raw)
+    state.files = {m["path"]: FileMark(**m) for m in data["files"]}
+    state.dbs = {}
+    for m in data["dbs"]:
+        m["wal"] = tuple(m["wal"])
+        state.dbs[m["path"]] = DbMark(**m)
+    state.key_files = data["key_files"]
 
 
 def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
@@ -149,19 +179,23 @@ def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
     problems = Problems()
     for d in data["problems"]:
         problems.add(SourceDamage(d["source"], d["skipped"], d["repaired"], Counter(d["reasons"])))
-    files = {m["path"]: FileMark(**m) for m in data["files"]}
-    dbs = {}
-    for m in data["dbs"]:
-        m["wal"] = tuple(m["wal"])
-        dbs[m["path"]] = DbMark(**m)
     return IndexState(
-        signature_, book, problems, files, dbs, data["key_files"], {}, generation, data["context"]
+        signature_,
+        book,
+        problems,
+        {},
+        {},
+        {},
+        {},
+        generation,
+        data["context"],
+        data["unfinished"],
     )
 
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY, generation INTEGER, "
-    "signature BLOB, payload BLOB)",
+    "signature BLOB, figures BLOB, marks BLOB)",
     "CREATE TABLE IF NOT EXISTS streams (source TEXT, session_id TEXT, keys BLOB, days TEXT, "
     "PRIMARY KEY (source, session_id))",
     "CREATE TABLE IF NOT EXISTS written (date TEXT PRIMARY KEY, fingerprint TEXT)",
@@ -188,7 +222,7 @@ def load(settings: AgentSettings, warn: Callable[[str], None]) -> IndexState | N
                     path.unlink()
                 return None
             row = con.execute(
-                "SELECT generation, signature, payload FROM meta WHERE id = 1"
+                "SELECT generation, signature, figures FROM meta WHERE id = 1"
             ).fetchone()
             written = dict(con.execute("SELECT date, fingerprint FROM written"))
         finally:
@@ -239,8 +273,8 @@ def save(
             )
             state.generation = stored + 1
             con.execute(
-                "INSERT OR REPLACE INTO meta VALUES (1, ?, ?, ?)",
-                (state.generation, state.signature, _payload(state)),
+                "INSERT OR REPLACE INTO meta VALUES (1, ?, ?, ?, ?)",
+                (state.generation, state.signature, _figures(state), _marks(state)),
             )
             con.execute(f"PRAGMA user_version = {INDEX_VERSION}")
             con.execute("COMMIT")
@@ -249,6 +283,13 @@ def save(
             con.close()
     except (sqlite3.Error, OSError):
         return False  # the index only saves time; a read-only state folder costs nothing else
+
+
+def load_marks(settings: AgentSettings, state: IndexState) -> None:
+    """Fill in how far each source was read (only resuming needs it); raises sqlite3.Error or
+    ValueError on a damaged index."""
+    for (raw,) in _rows(settings, "SELECT marks FROM meta WHERE id = 1"):
+        _marks_into(state, raw)
 
 
 def _rows(settings: AgentSettings, query: str) -> Iterator[tuple[Any, ...]]:

@@ -67,15 +67,31 @@ class Block:
         return self.recorded_sha is not None and body_hash(self.body) != self.recorded_sha
 
 
+def _line(
+    pattern: re.Pattern[str], text: str, pos: int = 0, end: int | None = None
+) -> re.Match[str] | None:
+    """`pattern.search` for a `^<!-- memory-sync:` line, found with str.find first (a regex
+    anchored at line starts tries every position of the text; this tries only the markers)."""
+    stop = len(text) if end is None else end
+    at = text.find("<!-- memory-sync:", pos, stop)
+    while at != -1:
+        if at == 0 or text[at - 1] == "\n":
+            found = pattern.match(text, at, stop)
+            if found is not None:
+                return found
+        at = text.find("<!-- memory-sync:", at + 1, stop)
+    return None
+
+
 def find_block(text: str) -> Block | None:
     """Our block in `text`, or None when there is none or its markers are broken."""
-    start = _START_LINE.search(text)
+    start = _line(_START_LINE, text)
     if start is None:
         return None
-    end = _END_LINE.search(text, start.end())
+    end = _line(_END_LINE, text, start.end())
     if end is None:
         return None
-    if _START_LINE.search(text, start.end(), end.start()):
+    if _line(_START_LINE, text, start.end(), end.start()):
         return None  # nested start markers: not a block we wrote
     return Block(
         start=start.start(),

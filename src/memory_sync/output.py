@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
-from rich.console import Console
 
 from memory_sync.grid import Table, render
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 Redactor = Callable[[str], str]
 
@@ -31,18 +35,36 @@ class Output:
         color: bool | None = None,
         redactor: Redactor | None = None,
     ) -> None:
-        no_color = color is False or bool(os.environ.get("NO_COLOR"))
+        self.no_color = color is False or bool(os.environ.get("NO_COLOR"))
         self.quiet = quiet
         self.verbose = verbose
         self.redact: Redactor = redactor or _identity
-        self.out = Console(no_color=no_color, highlight=False, soft_wrap=True)
-        if not self.out.is_terminal:
-            self.out.width = 200  # piped: no terminal to fit, keep rows on one line
-        self.err = Console(stderr=True, no_color=no_color, highlight=False, soft_wrap=True)
+
+    @functools.cached_property
+    def out(self) -> Console:
+        """A rich console on stdout, made on first use (plain lines need none)."""
+        from rich.console import Console
+
+        console = Console(no_color=self.no_color, highlight=False, soft_wrap=True)
+        if not console.is_terminal:
+            console.width = 200  # piped: no terminal to fit, keep rows on one line
+        return console
+
+    @functools.cached_property
+    def err(self) -> Console:
+        """A rich console on stderr, made on first use (for progress bars)."""
+        from rich.console import Console
+
+        return Console(stderr=True, no_color=self.no_color, highlight=False, soft_wrap=True)
+
+    @staticmethod
+    def _line(stream: TextIO, text: str) -> None:
+        stream.write(text + "\n")
+        stream.flush()
 
     def result(self, text: str) -> None:
         """A line of the command's result on stdout."""
-        self.out.print(self.redact(text), markup=False)
+        self._line(sys.stdout, self.redact(text))
 
     def renderable(self, item: Any) -> None:
         """A rich table or other renderable on stdout (its cells were redacted when built)."""
@@ -50,36 +72,34 @@ class Output:
 
     def table(self, table: Table) -> None:
         """A plain table on stdout (cells were redacted when built), fitted to a terminal."""
-        terminal = self.out.is_terminal
+        terminal = sys.stdout.isatty()
         lines = render(
             table.columns,
             table.rows,
             table.styles,
-            width=self.out.width if terminal else None,
-            color=terminal and not self.out.no_color,
+            width=shutil.get_terminal_size().columns if terminal else None,
+            color=terminal and not self.no_color,
         )
-        sys.stdout.write("\n".join([self.redact(table.title), *lines]) + "\n")
-        sys.stdout.flush()
+        self._line(sys.stdout, "\n".join([self.redact(table.title), *lines]))
 
     def json(self, data: Any) -> None:
         """One JSON document on stdout."""
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
-        sys.stdout.write(self.redact(text) + "\n")
-        sys.stdout.flush()
+        self._line(sys.stdout, self.redact(text))
 
     def warn(self, text: str) -> None:
         """A warning on stderr (shown even with -q)."""
-        self.err.print(self.redact(text), markup=False)
+        self._line(sys.stderr, self.redact(text))
 
     def info(self, text: str) -> None:
         """A note on stderr, hidden by -q."""
         if not self.quiet:
-            self.err.print(self.redact(text), markup=False)
+            self._line(sys.stderr, self.redact(text))
 
     def debug(self, text: str) -> None:
         """A -v detail on stderr."""
         if self.verbose:
-            self.err.print(self.redact(text), markup=False)
+            self._line(sys.stderr, self.redact(text))
 
     @contextmanager
     def progress(
@@ -87,7 +107,7 @@ class Output:
     ) -> Iterator[Callable[[int], None] | None]:
         """A byte progress bar on stderr, only on a terminal and not with -q (the total may be
         given as a function, so nothing is measured when no bar is drawn)."""
-        if self.quiet or not self.err.is_terminal:
+        if self.quiet or not sys.stderr.isatty():
             yield None
             return
         total = total() if callable(total) else total
@@ -115,7 +135,7 @@ class Output:
     def poll_reporter(self, label: str) -> Callable[[int, int], None]:
         """A reporter of `done/total` for a polled job: a progress bar on a terminal, else a
         line per poll (none with -q)."""
-        if self.quiet or not self.err.is_terminal:
+        if self.quiet or not sys.stderr.isatty():
             return lambda done, total: self.info(f"{label}: {done}/{total} done")
         from rich.progress import BarColumn, Progress
 

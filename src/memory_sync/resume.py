@@ -72,15 +72,12 @@ def stream_order(sources: HistorySources) -> Callable[[Stream], Position]:
     return position
 
 
-def with_tails(problems: Problems, files: dict[str, FileMark]) -> Problems:
+def with_tails(problems: Problems, unfinished: list[str]) -> Problems:
     """The damage to report: the stored damage plus each file's unfinished last line (left
     unread, so a later run reads it once it is complete)."""
     shown = problems.copy()
-    for mark in files.values():
-        if mark.compressed or mark.imported or mark.transcript is False:
-            continue
-        if mark.offset < mark.size:
-            shown.skip(mark.path, "truncated last line")
+    for path in unfinished:
+        shown.skip(path, "truncated last line")
     return shown
 
 

@@ -96,7 +96,7 @@ def scan_history(
         index.save(settings, state, ledger.streams, replace_all=True)
     return Scan(
         book,
-        with_tails(problems, marks.files),
+        with_tails(problems, index.unfinished(marks.files)),
         clock,
         settings.sources.total_bytes(),
         time.perf_counter() - started,
@@ -117,7 +117,7 @@ def _from_index(
     if state.signature == sig:
         return Scan(
             state.book,
-            with_tails(state.problems, state.files),
+            with_tails(state.problems, state.unfinished),
             clock,
             settings.sources.total_bytes(),
             time.perf_counter() - started,
@@ -128,18 +128,19 @@ def _from_index(
         return None
     generation = state.generation
     try:
+        index.load_marks(settings, state)
         caught = catch_up(settings, state, clock)
     except Reread as why:
         debug(f"reading everything again: {why}")
         return None
-    except sqlite3.Error:
+    except (sqlite3.Error, ValueError, KeyError, TypeError):
         notice(f"notice: the index {index.index_path(settings)} is damaged; rebuilding it")
         return None
     state.signature = sig
     index.save(settings, state, caught.streams, replace_all=False, expected_generation=generation)
     return Scan(
         state.book,
-        with_tails(state.problems, state.files),
+        with_tails(state.problems, index.unfinished(state.files)),
         clock,
         settings.sources.total_bytes(),
         time.perf_counter() - started,
