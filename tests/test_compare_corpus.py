@@ -168,3 +168,25 @@ def test_parallel_scan_gives_exactly_the_sequential_result(cli, corpus, monkeypa
     assert sequential.exit_code == parallel.exit_code == 0
     assert json.loads(parallel.stdout) == json.loads(sequential.stdout)
     assert json.loads(parallel.stdout)["problems"][0]["skipped"] == 1
+
+
+def test_parallel_backfill_writes_exactly_the_sequential_files(cli, corpus, monkeypatch, tmp_path):
+    """Workers make each event's notes; the main process adds them up in the sequential order."""
+    state = corpus(NEW)
+    old = corpus(OLD)
+    sessions = state / "agents/main/sessions"
+    _export_sqlite_as_jsonl(state, sessions / "session-sqlite-import-archive")
+    for path in (old / "agents/main/sessions").glob("*.jsonl*"):
+        shutil.copy(path, sessions / path.name)
+    written = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("MEMORY_SYNC_WORKERS", workers)
+        memory = tmp_path / f"memory-{workers}"
+        shutil.copytree(state / "workspace/memory", memory)
+        result = cli(
+            "backfill", "--all", "--no-cache", "--openclaw-dir", state, "--memory-dir", memory
+        )
+        assert result.exit_code == 0, result.stderr
+        written[workers] = {p.name: p.read_bytes() for p in sorted(memory.iterdir())}
+    assert written["1"] == written["2"]
+    assert any(b"memory-sync:start" in text for text in written["2"].values())

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from memory_sync import index
 from memory_sync.config import AgentSettings
-from memory_sync.days import DayStats
+from memory_sync.days import DayStats, Transition
 from memory_sync.errors import MemorySyncError
 from memory_sync.events import Event
-from memory_sync.extract import DayDigestBuilder
+from memory_sync.extract import DayDigestBuilder, Notes, notes_for
 from memory_sync.history import Progress
 from memory_sync.memoryfile import (
     Action,
@@ -145,6 +145,32 @@ def choose_days(
     return sorted(d for d in wanted if d in history), no_history
 
 
+class DigestFeed:
+    """Feeds the digest builders of the wanted days: notes are made where the event is read
+    (a worker process for a large history), and added up here in reading order."""
+
+    def __init__(
+        self,
+        wanted: Callable[[str], bool],
+        redact: Redactor,
+        builders: dict[str, DayDigestBuilder],
+    ) -> None:
+        self.wanted = wanted
+        self.redact = redact
+        self.builders = builders
+
+    def notes(self, event: Event) -> Notes | None:
+        """The event's notes when its day is wanted."""
+        return notes_for(event, self.redact) if self.wanted(event.day) else None
+
+    def take(self, event: Event, notes: Notes) -> None:
+        """Add a wanted event's notes to its day's builder."""
+        builder = self.builders.get(event.day)
+        if builder is None:
+            builder = self.builders[event.day] = DayDigestBuilder(event.day, self.redact)
+        builder.take(event, notes)
+
+
 @dataclass
 class Composition:
     """The chosen days with their history and block bodies, before anything is written."""
@@ -206,6 +232,8 @@ def compose(
         if composer is not None:
             texts[event.day].add(event)
 
+    feed = DigestFeed(wanted, redact, builders)
+
     say = debug or (lambda _message: None)
     scan = None
     if use_index and index.index_path(settings).exists():
@@ -215,7 +243,11 @@ def compose(
             scan = None
             builders.clear()
             texts.clear()
-    if scan is None:
+    if scan is None and composer is None:  # the simple digest: parsed and noted on two cores
+        scan = scan_history(
+            settings, progress=progress, parallel=True, save_index=use_index, feed=feed
+        )
+    elif scan is None:
         scan = scan_history(settings, on_event=collect, progress=progress, save_index=use_index)
     history = {s.date: s for s in scan.book.sorted_days()}
     dates, no_history = choose_days(selection, history, existing, today, options.force)
@@ -226,13 +258,18 @@ def compose(
             "check the date, --tz and --agent (`memory-sync compare` lists the days with history)"
         )
     transitions = scan.book.transitions()
-    digests = {
-        day: builders[day].build(history[day], [t for t in transitions if t.day == day])
-        for day in dates
-    }
-    if composer is None:
-        bodies = {day: render_digest(digests[day], settings.zone, redact) for day in dates}
+    by_day: dict[str, list[Transition]] = {}
+    for t in transitions:
+        by_day.setdefault(t.day, []).append(t)
+    if composer is None:  # one day at a time: each builder is let go once rendered
+        bodies = {
+            day: render_digest(
+                builders.pop(day).build(history[day], by_day.get(day, [])), settings.zone, redact
+            )
+            for day in dates
+        }
         return Composition(dates, history, bodies, {}, scan.problems)
+    digests = {day: builders[day].build(history[day], by_day.get(day, [])) for day in dates}
     composed = composer.compose(
         [(digests[day], texts[day]) for day in dates], memory_dir, options.preserve
     )

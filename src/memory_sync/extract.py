@@ -10,6 +10,7 @@ import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from memory_sync.days import DayStats, Transition
 from memory_sync.events import Event, Kind
@@ -20,7 +21,7 @@ FLOW_TAIL = 8  # and from its end
 TEXT_WINDOW = 4000  # characters of a message the digest looks at (redacted before any cut)
 MAX_DECISIONS = 200
 MAX_SET = 400
-TOPICS_KEPT = 1_000  # candidate phrases kept per day when pruning (the digest shows 8)
+TOPICS_KEPT = 500  # candidate phrases kept per day when pruning (the digest shows 8)
 
 _CODE = re.compile(r"`([^`\n]{2,200})`")
 _URL = re.compile(r"https?://[^\s)>\]`'\"]+")
@@ -262,6 +263,130 @@ class _FirstSeen:
         ]
 
 
+class Notes(NamedTuple):
+    """What one event adds to its day's digest, worked out from the event alone (a pure value,
+    so worker processes can make it and the main process only adds it up)."""
+
+    items: tuple[str, ...] = ()  # flow lines, in order
+    phrases: tuple[str, ...] = ()
+    weight: int = 0  # how much each phrase counts (0: the event has no text of its own)
+    urls: tuple[str, ...] = ()
+    commands_mentioned: tuple[str, ...] = ()
+    files_mentioned: tuple[str, ...] = ()
+    decisions: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    files_written: tuple[str, ...] = ()
+    files_read: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+
+
+NO_NOTES = Notes()
+
+
+def _text_notes(
+    text: str,
+) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    """Phrases, URLs, commands and paths in code spans, and decisions of a redacted text."""
+    urls = [url.rstrip(".,;:") for url in _URL.findall(text)]
+    commands: list[str] = []
+    paths: list[str] = []
+    for span in _CODE.findall(text):
+        span = span.strip()
+        head = span.split()[0] if span.split() else ""
+        if head in _COMMAND_WORDS and " " in span:
+            commands.append(span)
+        elif _looks_like_path(span):
+            paths.append(span)
+    decisions: list[str] = []
+    if _DECISION.search(text):
+        for sentence in _SENTENCE.split(text):
+            decision = decision_of(sentence)
+            if decision:
+                decisions.append(decision)
+    return phrases(text), urls, commands, paths, decisions
+
+
+def _tool_notes(
+    event: Event, redact: Redactor, items: list[str], urls: list[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """Commands run, files written and files read by an event's tool calls (flow lines and
+    fetched URLs are appended to `items` and `urls`)."""
+    commands: list[str] = []
+    written: list[str] = []
+    read: list[str] = []
+    for call in event.tools:
+        if call.command:
+            command = redact(call.command[:TEXT_WINDOW])
+            commands.append(one_line(command, 160))
+            items.append(f"Ran `{one_line(command, 100)}`")
+        elif call.url:
+            url = redact(call.url[:TEXT_WINDOW])
+            urls.append(one_line(url, 200))
+            items.append(f"Fetched {one_line(url, 120)}")
+        elif call.path and call.name in ("write", "edit", "apply_patch", "multi_edit"):
+            path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
+            written.append(path)
+            items.append(f"Wrote {path}")
+        elif call.path:
+            path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
+            read.append(path)
+            items.append(f"Read {path}")
+        else:
+            items.append(f"Used {call.name}")
+    return commands, written, read
+
+
+def notes_for(event: Event, redact: Redactor) -> Notes:
+    """What `event` adds to its day's digest; every text is redacted before anything is taken
+    from it."""
+    kind = event.kind
+    if kind is Kind.USER or kind is Kind.ASSISTANT:
+        text = redact(event.text[:TEXT_WINDOW])
+        user = kind is Kind.USER
+        items = [f"User: {one_line(text)}" if user else f"Agent: {one_line(text, 140)}"]
+        found, urls, mentioned, paths, decisions = _text_notes(text)
+        commands, written, read = _tool_notes(event, redact, items, urls)
+        return Notes(
+            tuple(items),
+            tuple(found),
+            3 if user else 1,
+            tuple(urls),
+            tuple(mentioned),
+            tuple(paths),
+            tuple(decisions),
+            tuple(commands),
+            tuple(written),
+            tuple(read),
+        )
+    if kind is Kind.TOOL_CALL:
+        items, urls = [], []
+        commands, written, read = _tool_notes(event, redact, items, urls)
+        return Notes(
+            tuple(items),
+            urls=tuple(urls),
+            commands=tuple(commands),
+            files_written=tuple(written),
+            files_read=tuple(read),
+        )
+    if kind is Kind.TOOL_RESULT:
+        if not event.is_error:
+            return NO_NOTES
+        text = redact(event.text[:600]).strip()
+        first = text.splitlines()[0] if text else "failed"
+        return Notes(errors=(f"{event.tool_name or 'tool'}: {one_line(first, 140)}",))
+    if kind is Kind.ERROR:
+        if event.text and event.text not in ("aborted", "stop"):
+            text = one_line(redact(event.text[:600]), 140)
+            return Notes(errors=(f"model error: {text}",))
+        return NO_NOTES
+    if kind is Kind.COMPACTION:
+        tokens = f" ({event.tokens_before} tokens before)" if event.tokens_before else ""
+        return Notes((f"Context compacted{tokens}",))
+    if kind is Kind.RESET:
+        return Notes((f"/{event.reason or 'reset'}: fresh context",))
+    return NO_NOTES
+
+
 class DayDigestBuilder:
     """Collects what the digest needs from one day's events, in bounded memory."""
 
@@ -282,67 +407,47 @@ class DayDigestBuilder:
 
     def add(self, event: Event) -> None:
         """Take one event of this day."""
+        self.take(event, notes_for(event, self.redact))
+
+    def take(self, event: Event, notes: Notes) -> None:
+        """Take one event of this day with its notes (from `notes_for`, maybe in a worker)."""
         kind = event.kind
         if kind is Kind.MODEL or kind is Kind.NOISE:
             return
+        ms = event.ms
         trace = self.sessions.get(event.session_id)
         if trace is None:
-            trace = self.sessions[event.session_id] = _SessionTrace(
-                event.session_key, event.ms, event.ms
-            )
-        trace.first_ms = min(trace.first_ms, event.ms)
-        trace.last_ms = max(trace.last_ms, event.ms)
+            trace = self.sessions[event.session_id] = _SessionTrace(event.session_key, ms, ms)
+        trace.first_ms = min(trace.first_ms, ms)
+        trace.last_ms = max(trace.last_ms, ms)
         if kind is Kind.USER:
             trace.user_messages += 1
-            text = self.redact(event.text[:TEXT_WINDOW])
-            self._item(trace, event.ms, f"User: {one_line(text)}")
-            self._text(text, event.ms, weight=3)
         elif kind is Kind.ASSISTANT:
             trace.replies += 1
-            text = self.redact(event.text[:TEXT_WINDOW])
-            self._item(trace, event.ms, f"Agent: {one_line(text, 140)}")
-            self._text(text, event.ms, weight=1)
-            self._tools(trace, event)
-        elif kind is Kind.TOOL_CALL:
-            self._tools(trace, event)
-        elif kind is Kind.TOOL_RESULT:
-            if event.is_error:
-                text = self.redact(event.text[:600]).strip()
-                first = text.splitlines()[0] if text else "failed"
-                self.errors.add(f"{event.tool_name or 'tool'}: {one_line(first, 140)}", event.ms)
-        elif kind is Kind.ERROR:
-            if event.text and event.text not in ("aborted", "stop"):
-                text = one_line(self.redact(event.text[:600]), 140)
-                self.errors.add(f"model error: {text}", event.ms)
-        elif kind is Kind.COMPACTION:
-            tokens = f" ({event.tokens_before} tokens before)" if event.tokens_before else ""
-            self._item(trace, event.ms, f"Context compacted{tokens}")
-        elif kind is Kind.RESET:
-            self._item(trace, event.ms, f"/{event.reason or 'reset'}: fresh context")
-
-    def _item(self, trace: _SessionTrace, ms: int, text: str) -> None:
-        trace.add(ms, text)
-
-    def _text(self, text: str, ms: int, weight: int) -> None:
-        """Topics, URLs, code spans and decisions of an already redacted text."""
-        for phrase in phrases(text):
-            self.topics[phrase] += weight
-        if len(self.topics) > TOPICS_KEPT * 2:  # bounded: a busy day has tens of thousands
-            self.topics = Counter(dict(self.topics.most_common(TOPICS_KEPT)))
-        for url in _URL.findall(text):
-            self.urls.add(url.rstrip(".,;:"), ms)
-        for span in _CODE.findall(text):
-            span = span.strip()
-            head = span.split()[0] if span.split() else ""
-            if head in _COMMAND_WORDS and " " in span:
-                self.commands_mentioned.add(span, ms)
-            elif _looks_like_path(span):
-                self.files_mentioned.add(span, ms)
-        if _DECISION.search(text):
-            for sentence in _SENTENCE.split(text):
-                decision = decision_of(sentence)
-                if decision:
-                    self._decision(ms, decision)
+        for item in notes.items:
+            trace.add(ms, item)
+        if notes.weight:
+            topics = self.topics
+            for phrase in notes.phrases:
+                topics[phrase] += notes.weight
+            if len(topics) > TOPICS_KEPT * 2:  # bounded: a busy day has tens of thousands
+                self.topics = Counter(dict(topics.most_common(TOPICS_KEPT)))
+        for url in notes.urls:
+            self.urls.add(url, ms)
+        for span in notes.commands_mentioned:
+            self.commands_mentioned.add(span, ms)
+        for span in notes.files_mentioned:
+            self.files_mentioned.add(span, ms)
+        for decision in notes.decisions:
+            self._decision(ms, decision)
+        for command in notes.commands:
+            self.commands.add(command, ms)
+        for path in notes.files_written:
+            self.files_written.add(path, ms)
+        for path in notes.files_read:
+            self.files_read.add(path, ms)
+        for error in notes.errors:
+            self.errors.add(error, ms)
 
     def _decision(self, ms: int, sentence: str) -> None:
         key = sentence.lower().strip(" .")
@@ -352,29 +457,6 @@ class DayDigestBuilder:
         heapq.heappush(self.decisions, (-ms, sentence))
         if len(self.decisions) > MAX_DECISIONS:
             heapq.heappop(self.decisions)
-
-    def _tools(self, trace: _SessionTrace, event: Event) -> None:
-        redact = self.redact
-        for call in event.tools:
-            name = call.name
-            if call.command:
-                command = redact(call.command[:TEXT_WINDOW])
-                self.commands.add(one_line(command, 160), event.ms)
-                self._item(trace, event.ms, f"Ran `{one_line(command, 100)}`")
-            elif call.url:
-                url = redact(call.url[:TEXT_WINDOW])
-                self.urls.add(one_line(url, 200), event.ms)
-                self._item(trace, event.ms, f"Fetched {one_line(url, 120)}")
-            elif call.path and name in ("write", "edit", "apply_patch", "multi_edit"):
-                path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
-                self.files_written.add(path, event.ms)
-                self._item(trace, event.ms, f"Wrote {path}")
-            elif call.path:
-                path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
-                self.files_read.add(path, event.ms)
-                self._item(trace, event.ms, f"Read {path}")
-            else:
-                self._item(trace, event.ms, f"Used {name}")
 
     def build(self, stats: DayStats, transitions: list[Transition]) -> Digest:
         """The finished digest; `transitions` are the model transitions of this day."""

@@ -10,10 +10,12 @@ statistics-only commands (compare, stats) on histories of 64 MB and more.
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 from array import array
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,7 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
     gc.disable()
     clock: DayClock = _STATE["clock"]
     rows: dict[str, int] = _STATE["rows"]
+    notes: Callable[[Event], Any] | None = _STATE.get("notes")
     factory = EventFactory(clock)
     problems = Problems()
     marks: list[FileMark] = []
@@ -96,6 +99,7 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
                 e.noise,
                 e.tokens_before,
                 e.reason,
+                notes(e) if notes is not None else None,
             )
         )
     return out, problems, marks, days
@@ -117,11 +121,12 @@ def _jsonl(
         yield from read_jsonl(path, problems, keys, mark)
 
 
-def plan(sources: HistorySources, workers: int) -> list[Unit]:
-    """The units in the order a sequential scan reads them."""
+def plan(sources: HistorySources, workers: int, pieces: int = 2) -> list[Unit]:
+    """The units in the order a sequential scan reads them (about `pieces` per worker for the
+    database and as many for the files)."""
     units: list[Unit] = []
     for db in sources.databases:
-        ranges = session_ranges(db, workers * 2)
+        ranges = session_ranges(db, workers * pieces)
         if ranges == [(None, None)]:  # small or unreadable: one unit, read as one process would
             units.append(Unit(db=db, part=DbPart()))
             continue
@@ -130,7 +135,7 @@ def plan(sources: HistorySources, workers: int) -> list[Unit]:
         units.append(Unit(db=db, part=DbPart(rows=False, archives=True)))
     sizes = [(p, _size(p)) for p in sources.jsonl_files]
     total = sum(s for _, s in sizes)
-    target = max(1, total // (workers * 2))
+    target = max(1, total // (workers * pieces))
     group: list[Path] = []
     used = 0
     for path, size in sizes:
@@ -162,6 +167,21 @@ def workers_wanted(sources: HistorySources) -> int:
     return wanted
 
 
+def _in_order(pool: Any, units: list[Unit], ahead: int) -> Iterator[Any]:
+    """The units' results in order, with at most `ahead` units read but not yet consumed (so
+    memory stays bounded when the main process is the slower side)."""
+    pending: deque[Any] = deque()
+    queue = iter(units)
+    for unit in itertools.islice(queue, ahead):
+        pending.append(pool.apply_async(_records, (unit,)))
+    while pending:
+        result = pending.popleft().get()
+        following = next(queue, None)
+        if following is not None:
+            pending.append(pool.apply_async(_records, (following,)))
+        yield result
+
+
 def parallel_events(
     sources: HistorySources,
     clock: DayClock,
@@ -170,8 +190,10 @@ def parallel_events(
     progress: Any = None,
     ledger: Ledger | None = None,
     marks: Marks | None = None,
-) -> Iterator[Event]:
-    """Each event once, as `history.read_events` yields them, read by `workers` processes."""
+    notes: Callable[[Event], Any] | None = None,
+) -> Iterator[tuple[Event, Any]]:
+    """Each event once, as `history.read_events` yields them, read by `workers` processes,
+    with what `notes` (run in the workers, on the event with its text) made of it."""
     rows: dict[str, int] = {}
     for db in sources.databases:
         if marks is not None:
@@ -179,14 +201,14 @@ def parallel_events(
             if found is not None:
                 marks.dbs[str(db)] = found
         rows.update(session_row_counts(db))
-    _STATE.update(clock=clock, rows=rows)
-    units = plan(sources, workers)
+    _STATE.update(clock=clock, rows=rows, notes=notes)
+    units = plan(sources, workers, pieces=2 if notes is None else 8)
     ledger = ledger or Ledger()
     seen = ledger.seen
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         for unit, (records, unit_problems, unit_marks, unit_days) in zip(
-            units, pool.imap(_records, units), strict=True
+            units, _in_order(pool, units, workers), strict=True
         ):
             problems.merge(unit_problems)
             if marks is not None:
@@ -210,6 +232,7 @@ def parallel_events(
                 noise,
                 tokens,
                 reason,
+                payload,
             ) in records:
                 # inlined Ledger.first: this loop is the one place that sees every entry
                 if sid != current[1] or source != current[0]:
@@ -224,7 +247,7 @@ def parallel_events(
                         continue
                     seen.add(content_key)
                     won.append(content_key)
-                yield Event(
+                event = Event(
                     ms,
                     day,
                     KINDS[kind],
@@ -240,5 +263,6 @@ def parallel_events(
                     tokens,
                     reason,
                 )
+                yield event, payload
             if progress:
                 progress(sum(_size(p) for p in unit.files) if unit.files else 0)

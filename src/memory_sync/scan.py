@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from memory_sync import index
 from memory_sync.config import AgentSettings
@@ -38,6 +39,17 @@ class Scan:
     resumed: str = ""  # what reading only the additions did, when that was enough
 
 
+class Feed(Protocol):
+    """A consumer of events that splits its work: `notes` is pure (it may run in a worker
+    process, on the event with its text) and `take` adds the notes up, in reading order."""
+
+    def notes(self, event: Event) -> Any:
+        """What `take` needs from `event`; None when the event is not wanted."""
+
+    def take(self, event: Event, notes: Any) -> None:
+        """Add one wanted event's notes."""
+
+
 def _noop(_message: str) -> None:
     return None
 
@@ -51,13 +63,15 @@ def scan_history(
     notice: Callable[[str], None] | None = None,
     save_index: bool | None = None,
     debug: Callable[[str], None] | None = None,
+    feed: Feed | None = None,
 ) -> Scan:
-    """Read every source once; count each event into its day and hand it to `on_event`.
+    """Read every source once; count each event into its day and hand it to `on_event`, and
+    to `feed` with the notes its `notes` made of it (when not None).
 
-    With `parallel` (statistics only: events then carry no text), a large history is parsed
-    by worker processes; the result is the same as a one-process scan. With `use_index`
-    (statistics only), a fresh index answers and additions are read alone. A full read saves
-    the index when `save_index` (default: `use_index`).
+    With `parallel`, a large history is parsed by worker processes (events then carry no text,
+    so only without `on_event`; `feed.notes` runs in the workers); the result is the same as a
+    one-process scan. With `use_index` (statistics only), a fresh index answers and additions
+    are read alone. A full read saves the index when `save_index` (default: `use_index`).
     """
     clock = DayClock(settings.zone)
     started = time.perf_counter()
@@ -76,16 +90,24 @@ def scan_history(
     collecting = gc.isenabled()
     gc.disable()  # a scan makes millions of short-lived dicts and no cycles: refcounts suffice
     workers = workers_wanted(settings.sources) if parallel and on_event is None else 1
-    events = (
-        parallel_events(settings.sources, clock, problems, workers, progress, ledger, marks)
-        if workers > 1
-        else read_events(settings.sources, clock, problems, progress, ledger, marks)
-    )
     try:
-        for event in events:
-            add(event)
-            if on_event is not None:
-                on_event(event)
+        if workers > 1:
+            notes = feed.notes if feed is not None else None
+            for event, payload in parallel_events(
+                settings.sources, clock, problems, workers, progress, ledger, marks, notes
+            ):
+                add(event)
+                if payload is not None and feed is not None:
+                    feed.take(event, payload)
+        else:
+            for event in read_events(settings.sources, clock, problems, progress, ledger, marks):
+                add(event)
+                if on_event is not None:
+                    on_event(event)
+                if feed is not None:
+                    made = feed.notes(event)
+                    if made is not None:
+                        feed.take(event, made)
     finally:
         if collecting:
             gc.enable()
