@@ -352,3 +352,15 @@ def test_outside_fake_server_through_the_environment(tmp_path, corpus, isolated_
     sent = [json.loads(line) for line in log.read_text().splitlines()]
     assert len(sent) == 1
     assert "Decided: use SQLite WAL mode" in sent[0]["body"]["messages"][0]["content"]  # context
+
+
+def test_several_days_are_summarized_one_after_another(cli, corpus, api):
+    """Days are planned and sent one at a time (bounded memory), each into its own file."""
+    state = corpus(NEW)
+    dates = ("2026-11-20", "2026-11-21", "2026-11-22")
+    result = cli("backfill", "--summarize", "--force", *dates, "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stderr
+    assert len(api.bodies()) == 3 and "3 request(s) sent" in result.stderr
+    for date in dates:
+        block = find_block((state / "workspace/memory" / f"{date}.md").read_text())
+        assert block is not None and NARRATIVE in block.body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,8 +91,8 @@ class Composer:
     ) -> Composed:
         """Summaries of the given days (estimates only in a dry run)."""
         out = Composed(model=self.model)
-        plans: list[tuple[Digest, DayPlan]] = []
-        for digest, text in days:
+
+        def make_plan(digest: Digest, text: DayText) -> DayPlan:
             for t in digest.transitions:
                 text.note(t.ms, f"(model switched: {t.old} → {t.new})")
             scaffold = render_digest(digest, self.zone, self.redact)
@@ -108,12 +108,20 @@ class Composer:
                 context,
                 self.summary.token_budget,
             )
-            plans.append((digest, DayPlan(digest.date, tuple(parts), template)))
-        if self.dry_run:
+            return DayPlan(digest.date, tuple(parts), template)
+
+        if self.dry_run:  # one day's requests at a time: memory stays bounded
             out.estimates = [
-                estimate(p, self.cache, self.model, self.summary.batch) for _, p in plans
+                estimate(make_plan(d, t), self.cache, self.model, self.summary.batch)
+                for d, t in days
             ]
             return out
+        # a batch is sent whole, so its requests are all made first; otherwise one day at a time
+        plans: Iterable[tuple[Digest, DayPlan]] = (
+            [(d, make_plan(d, t)) for d, t in days]
+            if self.summary.batch
+            else ((d, make_plan(d, t)) for d, t in days)
+        )
         runner = Runner(
             self.summarizer,
             self.cache,
@@ -126,6 +134,7 @@ class Composer:
             if self.summary.batch:
                 if not isinstance(self.summarizer, BatchSummarizer):
                     raise MemorySyncError("--batch needs --backend anthropic (Message Batches)")
+                assert isinstance(plans, list)
                 runner.batch([p for _, p in plans])
             for digest, plan in plans:
                 try:

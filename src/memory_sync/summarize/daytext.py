@@ -16,7 +16,10 @@ from memory_sync.output import Redactor
 USER_CHARS = 2000  # what the person wrote is kept longest
 REPLY_CHARS = 1200
 TOOL_OUTPUT_CHARS = 240  # tool outputs shortened: enough for results and errors
-SPILL_CHARS = 1_000_000  # beyond this a day's lines go to a temp file (bounded memory)
+# Beyond this a day's lines go to its temp file: every chosen day is collected in one pass, so
+# this times the number of days is what stays in memory (the file is closed between writes, so
+# years of days never hold years of open files).
+SPILL_CHARS = 100_000
 
 
 class DayText:
@@ -28,18 +31,17 @@ class DayText:
         self.redact = redact
         self._lines: list[tuple[int, str]] = []
         self._chars = 0
-        self._spill: tempfile._TemporaryFileWrapper[bytes] | None = None
+        self._spill: str | None = None  # path of the temp file holding spilled lines
 
     def _add(self, ms: int, line: str) -> None:
         self._lines.append((ms, line))
         self._chars += len(line)
         if self._chars > SPILL_CHARS:
             if self._spill is None:
-                self._spill = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives across calls
-                    prefix="memory-sync-", delete=False
-                )
-            for item in self._lines:
-                self._spill.write(orjson.dumps(item) + b"\n")
+                handle, self._spill = tempfile.mkstemp(prefix="memory-sync-")
+                os.close(handle)
+            with open(self._spill, "ab") as spill:
+                spill.write(b"".join(orjson.dumps(item) + b"\n" for item in self._lines))
             self._lines.clear()
             self._chars = 0
 
@@ -84,10 +86,9 @@ class DayText:
         """Every line in time order (reads back what was spilled, then removes the file)."""
         items = list(self._lines)
         if self._spill is not None:
-            self._spill.close()
-            with open(self._spill.name, "rb") as handle:
+            with open(self._spill, "rb") as handle:
                 items.extend((int(ms), str(text)) for ms, text in map(orjson.loads, handle))
-            os.unlink(self._spill.name)
+            os.unlink(self._spill)
             self._spill = None
         items.sort(key=lambda item: item[0])
         return [line for _, line in items]
