@@ -209,3 +209,28 @@ def test_incremental_backfill_rewrites_exactly_the_changed_day(cli, mixed, tmp_p
     done = cli("backfill", "2026-11-21", "--no-cache", "--memory-dir", full, *args)
     assert done.exit_code == 0, done.stderr
     assert (full / "2026-11-21.md").read_bytes() == (memory / "2026-11-21.md").read_bytes()
+
+
+def test_an_index_saved_by_another_run_meanwhile_is_not_mixed_in(cli, mixed):
+    from memory_sync import index
+    from memory_sync.config import Options, resolve
+
+    _compare(cli, mixed)
+    [settings] = resolve(Options(openclaw_dir=mixed))
+    loaded = index.load(settings, print)
+    assert loaded is not None
+    live = mixed / "agents/main/sessions" / LIVE
+    with live.open("a") as handle:  # another run brings the index up to date first
+        handle.write(json.dumps(_new_entry(_user_line(live), 11)) + "\n")
+    assert "index brought up to date" in _compare(cli, mixed)[1]
+    with pytest.raises(index.IndexChanged):
+        index.load_marks(settings, loaded)
+    with pytest.raises(index.IndexChanged):
+        dict(index.stream_keys(settings, loaded.generation))
+    fresh = index.load(settings, print)
+    assert fresh is not None and fresh.generation == loaded.generation + 1
+    assert index.load_streams(settings, [], fresh.generation) == {}
+    refused = index.save(
+        settings, loaded, {}, replace_all=False, expected_generation=loaded.generation
+    )
+    assert refused is False

@@ -285,11 +285,32 @@ def save(
         return False  # the index only saves time; a read-only state folder costs nothing else
 
 
+class IndexChanged(Exception):
+    """Another run saved the index since this run loaded it: its parts no longer fit."""
+
+
+@contextlib.contextmanager
+def _snapshot(settings: AgentSettings, generation: int) -> Iterator[sqlite3.Connection]:
+    """A read transaction on the index, refused (IndexChanged) when it is no longer the
+    generation this run loaded."""
+    con = _connect(index_path(settings), write=False)
+    con.isolation_level = None
+    try:
+        con.execute("BEGIN")
+        row = con.execute("SELECT generation FROM meta WHERE id = 1").fetchone()
+        if row is None or row[0] != generation:
+            raise IndexChanged
+        yield con
+    finally:
+        con.close()
+
+
 def load_marks(settings: AgentSettings, state: IndexState) -> None:
     """Fill in how far each source was read (only resuming needs it); raises sqlite3.Error or
-    ValueError on a damaged index."""
-    for (raw,) in _rows(settings, "SELECT marks FROM meta WHERE id = 1"):
-        _marks_into(state, raw)
+    ValueError on a damaged index, IndexChanged when another run saved meanwhile."""
+    with _snapshot(settings, state.generation) as con:
+        for (raw,) in con.execute("SELECT marks FROM meta WHERE id = 1"):
+            _marks_into(state, raw)
 
 
 def _rows(settings: AgentSettings, query: str) -> Iterator[tuple[Any, ...]]:
@@ -300,19 +321,21 @@ def _rows(settings: AgentSettings, query: str) -> Iterator[tuple[Any, ...]]:
         con.close()
 
 
-def stream_keys(settings: AgentSettings) -> Iterator[tuple[Stream, array[int]]]:
+def stream_keys(settings: AgentSettings, generation: int) -> Iterator[tuple[Stream, array[int]]]:
     """Every stream's de-duplication keys (for finding which stream holds a copy)."""
-    for source, sid, blob in _rows(settings, "SELECT source, session_id, keys FROM streams"):
-        keys = array("Q")
-        keys.frombytes(blob)
-        yield (source, sid), keys
+    with _snapshot(settings, generation) as con:
+        for source, sid, blob in con.execute("SELECT source, session_id, keys FROM streams"):
+            keys = array("Q")
+            keys.frombytes(blob)
+            yield (source, sid), keys
 
 
-def load_streams(settings: AgentSettings, streams: list[Stream]) -> dict[Stream, StreamRecord]:
+def load_streams(
+    settings: AgentSettings, streams: list[Stream], generation: int
+) -> dict[Stream, StreamRecord]:
     """The stored records of the given streams (those not stored are left out)."""
     found: dict[Stream, StreamRecord] = {}
-    con = _connect(index_path(settings), write=False)
-    try:
+    with _snapshot(settings, generation) as con:
         for source, sid in streams:
             row = con.execute(
                 "SELECT keys, days FROM streams WHERE source = ? AND session_id = ?", (source, sid)
@@ -322,8 +345,6 @@ def load_streams(settings: AgentSettings, streams: list[Stream]) -> dict[Stream,
                 record.keys.frombytes(row[0])
                 record.days = set(row[1].split(",")) if row[1] else set()
                 found[(source, sid)] = record
-    finally:
-        con.close()
     return found
 
 

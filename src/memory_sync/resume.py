@@ -241,7 +241,7 @@ def _fold(
         return result
     wanted = {k for _, _, key, content in items for k in (key, content) if k is not None}
     owners: dict[int, Stream] = {}
-    for stream, keys in index.stream_keys(settings):
+    for stream, keys in index.stream_keys(settings, state.generation):
         for key in wanted.intersection(keys):
             owners[key] = stream
     position = stream_order(settings.sources)
@@ -272,7 +272,7 @@ def _fold(
             record.keys.append(content)
         book.add(event)
         result.entries += 1
-    stored = index.load_streams(settings, list(ledger.streams))
+    stored = index.load_streams(settings, list(ledger.streams), state.generation)
     for stream, record in ledger.streams.items():
         merged = stored.get(stream, StreamRecord())
         merged.keys.extend(record.keys)

@@ -155,6 +155,9 @@ def _from_index(
     except Reread as why:
         debug(f"reading everything again: {why}")
         return None
+    except index.IndexChanged:
+        debug("reading everything again: another run saved the index meanwhile")
+        return None
     except (sqlite3.Error, ValueError, KeyError, TypeError):
         notice(f"notice: the index {index.index_path(settings)} is damaged; rebuilding it")
         return None
