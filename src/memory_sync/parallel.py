@@ -208,7 +208,10 @@ def parallel_events(
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         for unit, (records, unit_problems, unit_marks, unit_days) in zip(
-            units, _in_order(pool, units, workers), strict=True
+            units,
+            # plain records are small: read ahead freely; records with notes are not
+            _in_order(pool, units, len(units) if notes is None else 2 * workers),
+            strict=True,
         ):
             problems.merge(unit_problems)
             if marks is not None:
