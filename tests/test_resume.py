@@ -234,3 +234,51 @@ def test_an_index_saved_by_another_run_meanwhile_is_not_mixed_in(cli, mixed):
         settings, loaded, {}, replace_all=False, expected_generation=loaded.generation
     )
     assert refused is False
+
+
+def _mutate(rng: Any, state: Path, step: int) -> str:
+    """One random change of the kind a live OpenClaw (or a person) makes."""
+    sessions = state / "agents/main/sessions"
+    db = state / "agents/main/agent/openclaw-agent.sqlite"
+    files = sorted(p for p in sessions.glob("*.jsonl") if p.stat().st_size > 0)
+    live = rng.choice(files)
+    template = _user_line(sessions / LIVE)
+    day = rng.choice(["2026-11-20", "2026-11-21", "2026-11-22"])
+    kind = rng.choice(["append", "rows", "new-file", "copy", "partial", "truncate"])
+    if kind == "append":
+        with live.open("a") as handle:
+            handle.write(json.dumps(_new_entry(template, 100 + step, day)) + "\n")
+    elif kind == "rows":
+        _add_rows(db, SESSION, [_new_entry(_db_user_entry(db), 200 + step, day)])
+    elif kind == "new-file":
+        name = f"{rng.choice('0123456789abcdef')}{step:07d}-0000-4000-8000-000000000000"
+        header = json.dumps({"type": "session", "version": 3, "id": name, "timestamp": "x"})
+        entry = json.dumps(_new_entry(template, 300 + step, day))
+        (sessions / f"{name}.jsonl").write_text(header + "\n" + entry + "\n")
+    elif kind == "copy":  # an old entry again, in a file that sorts before or after it
+        name = f"{rng.choice('0f')}{step:07d}-1111-4000-8000-000000000000"
+        header = json.dumps({"type": "session", "version": 3, "id": name, "timestamp": "x"})
+        old_line = rng.choice(live.read_text().splitlines()[1:] or [""])
+        (sessions / f"{name}.jsonl").write_text(header + "\n" + old_line + "\n")
+    elif kind == "partial":
+        line = json.dumps(_new_entry(template, 400 + step, day))
+        with live.open("a") as handle:
+            handle.write(line[: rng.randint(1, len(line) - 1)])
+    else:
+        lines = live.read_text().splitlines(keepends=True)
+        live.write_text("".join(lines[: max(1, len(lines) - rng.randint(1, 3))]))
+    return f"{kind} {live.name}"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_changes_always_give_the_full_read_result(cli, mixed, seed):
+    """A fixed, bounded number of random changes; after each, the index's answer (resumed or
+    read again) equals a full read's."""
+    import random
+
+    rng = random.Random(seed)
+    _compare(cli, mixed)
+    for step in range(6):
+        change = _mutate(rng, mixed, step)
+        got, log = _compare(cli, mixed)
+        assert got == _compare(cli, mixed, "--no-cache")[0], (change, log)
