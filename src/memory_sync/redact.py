@@ -240,6 +240,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+CACHED_CHARS = 400  # texts up to this long are remembered with their redacted form
+CACHED_TEXTS = 20_000
+
+
 class Redactor:
     """Replaces secrets in text. Cheap on texts without any: most rules are skipped by a
     substring check before their regex runs."""
@@ -250,11 +254,22 @@ class Redactor:
         self._context_rules = [r for r in rules if not r.long_token]
         values = sorted({v for v in known_values if len(v) >= 8}, key=len, reverse=True)
         self._known = re.compile("|".join(re.escape(v) for v in values)) if values else None
+        self._seen: dict[str, str] = {}  # short texts already redacted (commands, paths repeat)
 
     def __call__(self, text: str) -> str:
         """`text` with every secret replaced by `[REDACTED:<kind>]`."""
         if not text:
             return text
+        if len(text) <= CACHED_CHARS:
+            done = self._seen.get(text)
+            if done is None:
+                if len(self._seen) >= CACHED_TEXTS:
+                    self._seen.clear()
+                done = self._seen[text] = self._redact(text)
+            return done
+        return self._redact(text)
+
+    def _redact(self, text: str) -> str:
         if self._known is not None:
             text = self._known.sub("[REDACTED:known-secret]", text)
         has_long, maybe_app_password = _gates(text)
