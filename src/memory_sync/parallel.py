@@ -202,7 +202,7 @@ def parallel_events(
                 marks.dbs[str(db)] = found
         rows.update(session_row_counts(db))
     _STATE.update(clock=clock, rows=rows, notes=notes)
-    units = plan(sources, workers, pieces=2 if notes is None else 8)
+    units = plan(sources, workers, pieces=2 if notes is None else 16)
     ledger = ledger or Ledger()
     seen = ledger.seen
     context = multiprocessing.get_context("fork")
