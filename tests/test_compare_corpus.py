@@ -6,6 +6,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import zstandard
 
@@ -152,14 +153,21 @@ def test_table_output_names_days_and_totals(cli, corpus):
     assert "3 days with history" in result.stdout
 
 
-def test_parallel_scan_gives_exactly_the_sequential_result(cli, corpus, monkeypatch):
-    """Worker processes parse; the main process de-duplicates in the sequential order."""
+def _both_eras_with_import_copies(corpus: Any) -> Path:
+    """The SQLite corpus, its sessions exported to the import archive, and the JSONL corpus."""
     state = corpus(NEW)
     old = corpus(OLD)
     sessions = state / "agents/main/sessions"
     _export_sqlite_as_jsonl(state, sessions / "session-sqlite-import-archive")
     for path in (old / "agents/main/sessions").glob("*.jsonl*"):
         shutil.copy(path, sessions / path.name)
+    return Path(state)
+
+
+def test_parallel_scan_gives_exactly_the_sequential_result(cli, corpus, monkeypatch):
+    """Worker processes parse; the main process de-duplicates in the sequential order."""
+    state = _both_eras_with_import_copies(corpus)
+    sessions = state / "agents/main/sessions"
     (sessions / "broken.jsonl").write_text('{"type":"session","id":"b"}\n{not json\n')
     monkeypatch.setenv("MEMORY_SYNC_WORKERS", "1")
     sequential = cli("compare", "--json", "--openclaw-dir", state)
@@ -172,12 +180,7 @@ def test_parallel_scan_gives_exactly_the_sequential_result(cli, corpus, monkeypa
 
 def test_parallel_backfill_writes_exactly_the_sequential_files(cli, corpus, monkeypatch, tmp_path):
     """Workers make each event's notes; the main process adds them up in the sequential order."""
-    state = corpus(NEW)
-    old = corpus(OLD)
-    sessions = state / "agents/main/sessions"
-    _export_sqlite_as_jsonl(state, sessions / "session-sqlite-import-archive")
-    for path in (old / "agents/main/sessions").glob("*.jsonl*"):
-        shutil.copy(path, sessions / path.name)
+    state = _both_eras_with_import_copies(corpus)
     written = {}
     for workers in ("1", "2"):
         monkeypatch.setenv("MEMORY_SYNC_WORKERS", workers)

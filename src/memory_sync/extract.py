@@ -281,6 +281,15 @@ class Notes(NamedTuple):
 
 
 NO_NOTES = Notes()
+FIRST_SEEN = (
+    "urls",
+    "commands_mentioned",
+    "files_mentioned",
+    "commands",
+    "files_written",
+    "files_read",
+    "errors",
+)
 
 
 def _text_notes(
@@ -432,22 +441,14 @@ class DayDigestBuilder:
                 topics[phrase] += notes.weight
             if len(topics) > TOPICS_KEPT * 2:  # bounded: a busy day has tens of thousands
                 self.topics = Counter(dict(topics.most_common(TOPICS_KEPT)))
-        for url in notes.urls:
-            self.urls.add(url, ms)
-        for span in notes.commands_mentioned:
-            self.commands_mentioned.add(span, ms)
-        for span in notes.files_mentioned:
-            self.files_mentioned.add(span, ms)
         for decision in notes.decisions:
             self._decision(ms, decision)
-        for command in notes.commands:
-            self.commands.add(command, ms)
-        for path in notes.files_written:
-            self.files_written.add(path, ms)
-        for path in notes.files_read:
-            self.files_read.add(path, ms)
-        for error in notes.errors:
-            self.errors.add(error, ms)
+        for name in FIRST_SEEN:  # each note list goes to the builder's set of the same name
+            values = getattr(notes, name)
+            if values:
+                seen: _FirstSeen = getattr(self, name)
+                for value in values:
+                    seen.add(value, ms)
 
     def _decision(self, ms: int, sentence: str) -> None:
         key = sentence.lower().strip(" .")

@@ -208,6 +208,21 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
 
 
+@contextlib.contextmanager
+def _writing(settings: AgentSettings) -> Iterator[sqlite3.Connection]:
+    """A write transaction on the index (tables made when missing); the caller commits."""
+    path = index_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, write=True)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        for statement in _SCHEMA:
+            con.execute(statement)
+        yield con
+    finally:
+        con.close()
+
+
 def load(settings: AgentSettings, warn: Callable[[str], None]) -> IndexState | None:
     """The stored state; None when there is none, or (with a notice) when it is unusable."""
     path = index_path(settings)
@@ -249,14 +264,8 @@ def save(
     """Store `state` and the given stream records (all of them with `replace_all`, else only
     the changed ones). Refused (False) when the stored generation is no longer
     `expected_generation`: another run saved first."""
-    path = index_path(settings)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = _connect(path, write=True)
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA:
-                con.execute(statement)
+        with _writing(settings) as con:
             row = con.execute("SELECT generation FROM meta WHERE id = 1").fetchone()
             stored = row[0] if row else 0
             if expected_generation is not None and stored != expected_generation:
@@ -279,8 +288,6 @@ def save(
             con.execute(f"PRAGMA user_version = {INDEX_VERSION}")
             con.execute("COMMIT")
             return True
-        finally:
-            con.close()
     except (sqlite3.Error, OSError):
         return False  # the index only saves time; a read-only state folder costs nothing else
 
@@ -360,17 +367,9 @@ def note_written(settings: AgentSettings, fingerprints: dict[str, str]) -> None:
     """Remember the fingerprint of the history each daily file was just written from."""
     if not fingerprints:
         return
-    path = index_path(settings)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = _connect(path, write=True)
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA:
-                con.execute(statement)
+        with _writing(settings) as con:
             con.executemany("INSERT OR REPLACE INTO written VALUES (?, ?)", fingerprints.items())
             con.execute("COMMIT")
-        finally:
-            con.close()
     except (sqlite3.Error, OSError):
         return
