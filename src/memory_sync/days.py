@@ -71,6 +71,8 @@ class DayBook:
         # per session: list of (ms, day, model) at each change of the replying model
         self.segments: dict[str, list[tuple[int, str, str]]] = {}
         self.session_keys: dict[str, str | None] = {}
+        # the transitions as stored by the index; dropped as soon as a model change is added
+        self.known_transitions: list[Transition] | None = None
 
     def add(self, event: Event) -> None:
         """Count one event into its day."""
@@ -117,9 +119,12 @@ class DayBook:
             self.session_keys[event.session_id] = event.session_key
         if not segs or segs[-1][2] != event.model or event.ms < segs[-1][0]:
             segs.append((event.ms, event.day, event.model))
+            self.known_transitions = None
 
     def transitions(self) -> list[Transition]:
         """Every change of the replying model within a session key (or session), in time order."""
+        if self.known_transitions is not None:
+            return list(self.known_transitions)
         by_group: dict[str, list[tuple[int, str, str, str]]] = {}
         for sid, segs in self.segments.items():
             group = self.session_keys[sid] or sid

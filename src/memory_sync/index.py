@@ -27,13 +27,13 @@ import orjson
 
 from memory_sync import __version__
 from memory_sync.config import AgentSettings
-from memory_sync.days import DayBook, DayStats
+from memory_sync.days import DayBook, DayStats, Transition
 from memory_sync.ledger import Stream, StreamRecord
 from memory_sync.problems import Problems, SourceDamage
 from memory_sync.stores.jsonl import FileMark
 from memory_sync.stores.sqlite import DbMark
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 
 @dataclass
@@ -85,7 +85,8 @@ def signature(settings: AgentSettings) -> bytes:
         names += [str(db), f"{db}-wal"]
     files = [str(p) for p in settings.sources.jsonl_files]
     names += files
-    names += sorted({os.path.join(os.path.dirname(f), "sessions.json") for f in files})
+    folders = {f.rpartition(os.sep)[0] for f in files}
+    names += sorted(os.path.join(folder, "sessions.json") for folder in folders)
     digest = hashlib.sha256(f"{INDEX_VERSION}|{__version__}|{settings.tz_name}".encode())
     stat = os.stat
     for name in names:
@@ -130,6 +131,7 @@ def _figures(state: IndexState) -> bytes:
             "days": [_day_json(s) for s in book.days.values()],
             "segments": book.segments,
             "session_keys": book.session_keys,
+            "transitions": [dataclasses.astuple(t) for t in book.transitions()],
             "problems": [
                 {
                     "source": d.source,
@@ -176,6 +178,7 @@ def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
         sid: [(ms, day, model) for ms, day, model in segs] for sid, segs in data["segments"].items()
     }
     book.session_keys = data["session_keys"]
+    book.known_transitions = [Transition(*t) for t in data["transitions"]]
     problems = Problems()
     for d in data["problems"]:
         problems.add(SourceDamage(d["source"], d["skipped"], d["repaired"], Counter(d["reasons"])))

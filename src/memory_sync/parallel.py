@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import multiprocessing
 import os
 from array import array
 from collections import deque
@@ -160,6 +159,8 @@ def workers_wanted(sources: HistorySources) -> int:
     """How many worker processes to use (1: read in this process)."""
     setting = os.environ.get("MEMORY_SYNC_WORKERS")
     wanted = int(setting) if setting and setting.isdigit() else min(2, os.cpu_count() or 1)
+    import multiprocessing  # here: a run answered by the index never needs it
+
     if wanted < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if setting is None and sources.total_bytes() < MIN_BYTES:
@@ -205,6 +206,8 @@ def parallel_events(
     units = plan(sources, workers, pieces=2 if notes is None else 16)
     ledger = ledger or Ledger()
     seen = ledger.seen
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         for unit, (records, unit_problems, unit_marks, unit_days) in zip(

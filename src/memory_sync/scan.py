@@ -141,7 +141,7 @@ def _from_index(
             state.book,
             with_tails(state.problems, state.unfinished),
             clock,
-            settings.sources.total_bytes(),
+            0,  # nothing was read
             time.perf_counter() - started,
             from_index=True,
         )

@@ -13,7 +13,6 @@ from typing import IO, Any
 
 import json5
 import orjson
-import zstandard
 
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
@@ -79,7 +78,10 @@ class _ZstdRaw(io.RawIOBase):
     """Decompresses a zstd file (one or more frames); a cut-off frame raises ZstdError."""
 
     def __init__(self, raw: IO[bytes]) -> None:
+        import zstandard
+
         self._raw = raw
+        self._zstd_error = zstandard.ZstdError
         self._dctx = zstandard.ZstdDecompressor()
         self._dobj = self._dctx.decompressobj()
         self._pending = b""
@@ -93,7 +95,7 @@ class _ZstdRaw(io.RawIOBase):
             chunk = self._raw.read(1 << 20)
             if not chunk:
                 if self._frame_open:
-                    raise zstandard.ZstdError("compressed stream ends inside a frame")
+                    raise self._zstd_error("compressed stream ends inside a frame")
                 return 0
             while chunk:
                 self._frame_open = True
@@ -171,6 +173,8 @@ def read_jsonl(
     reading starts at `mark.offset` (0: the whole file) and `mark` is updated to where it
     stopped; a broken unfinished last line is then left for the next run, not reported.
     """
+    import zstandard  # here: a run answered by the index reads no transcript
+
     source = str(path)
     try:
         stream = _open(path)

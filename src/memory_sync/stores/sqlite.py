@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import zstandard
 
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
@@ -50,7 +49,10 @@ class _Decoder:
     """Decodes event rows that are either JSON text or zstd-compressed JSON."""
 
     def __init__(self) -> None:
+        import zstandard  # here: a run answered by the index decodes no row
+
         self._zstd = zstandard.ZstdDecompressor()
+        self.zstd_error = zstandard.ZstdError
 
     def row(self, text: str | None, blob: bytes | None) -> Any:
         if text is not None:
@@ -260,7 +262,7 @@ def _read(
     for session_id, text, blob in rows:
         try:
             entry = loads(text) if text is not None else decompress(None, blob)
-        except (orjson.JSONDecodeError, zstandard.ZstdError, UnicodeDecodeError):
+        except (orjson.JSONDecodeError, decoder.zstd_error, UnicodeDecodeError):
             problems.skip(source, "undecodable transcript row")
             continue
         if type(entry) is not dict:
@@ -295,7 +297,7 @@ def _read_archives(
         label = f"{db_path}#{table}/{name}"
         try:
             data = decoder.archive(blob, encoding)
-        except zstandard.ZstdError:
+        except decoder.zstd_error:
             problems.source_failed(label, "archived transcript blob is damaged")
             continue
         parser = TranscriptLines(label, problems)
