@@ -14,7 +14,7 @@ from memory_sync.config import AgentSettings
 from memory_sync.days import DayStats, Transition
 from memory_sync.errors import MemorySyncError
 from memory_sync.events import Event
-from memory_sync.extract import DayDigestBuilder, Notes, notes_for
+from memory_sync.extract import DayDigestBuilder
 from memory_sync.history import Progress
 from memory_sync.memoryfile import (
     Action,
@@ -25,6 +25,7 @@ from memory_sync.memoryfile import (
     plan_merge,
     render_block,
 )
+from memory_sync.notes import Notes, notes_for
 from memory_sync.output import Redactor
 from memory_sync.partial import read_days
 from memory_sync.problems import Problems

@@ -7,57 +7,19 @@ A `DayDigestBuilder` takes the day's events in any order with bounded memory; `b
 from __future__ import annotations
 
 import heapq
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from memory_sync.days import DayStats, Transition
 from memory_sync.events import Event, Kind
+from memory_sync.notes import FIRST_SEEN, Notes, notes_for
 from memory_sync.output import Redactor
 
 FLOW_HEAD = 14  # session flow steps kept from the start of a session
 FLOW_TAIL = 8  # and from its end
-TEXT_WINDOW = 4000  # characters of a message the digest looks at (redacted before any cut)
 MAX_DECISIONS = 200
 MAX_SET = 400
 TOPICS_KEPT = 500  # candidate phrases kept per day when pruning (the digest shows 8)
-
-_CODE = re.compile(r"`([^`\n]{2,200})`")
-_URL = re.compile(r"https?://[^\s)>\]`'\"]+")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_DECISION = re.compile(
-    r"\b(decided|decide to|decision|we'll|we will|let's go with|lets go with|going with|agreed|"
-    r"settled on|chose|choose to|conclusion|the plan is|we should|will use|switch(?:ed)? to)\b",
-    re.I,
-)
-_COMMAND_WORDS = frozenset(
-    """
-    git pytest python python3 pip ls cat npm npx node ruff mypy make cargo go docker curl
-    wget ssh scp rsync grep rg find sed awk tar zstd sqlite3 openclaw memory-sync uv poetry
-    kubectl systemctl journalctl brew apt apt-get cd mkdir rm cp mv chmod echo
-    """.split()
-)
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are aren't as at be because
-    been before being below between both but by can can't cannot could couldn't did didn't
-    do does doesn't doing don't down during each few for from further had hadn't has hasn't
-    have haven't having he her here hers herself him himself his how i i'd i'll i'm i've if
-    in into is isn't it it's its itself let's lets me more most mustn't my myself no nor not
-    of off on once only or other ought our ours ourselves out over own same shan't she
-    should shouldn't so some such than that that's the their theirs them themselves then
-    there there's these they this those through to too under until up very was wasn't we
-    we'd we'll we're we've were weren't what what's when where which while who whom why with
-    won't would wouldn't you you'd you'll you're you've your yours yourself please thanks
-    thank ok okay yes yeah hi hello hey good morning evening night just now today tomorrow
-    yesterday still also maybe really actually need needs want wants like get got go going
-    make made let know think see look check tell say said run use used new one two three
-    first last next any anything something thing things way well sure right done will shall
-    may might must can't noted result tool finished relevant verify file files remind write
-    down what's which whether
-    """.split()
-)
 
 
 @dataclass(frozen=True)
@@ -99,106 +61,6 @@ class Digest:
     urls: tuple[str, ...]
     errors: tuple[str, ...]
     transitions: tuple[Transition, ...]
-
-
-def one_line(text: str, limit: int = 160) -> str:
-    """Collapse whitespace and cut at `limit` characters with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-_STRIP = ".,;:!?()[]{}\"“”‘’'*_<>#~"
-_BREAK_AFTER = frozenset('.,;:!?)]}"”')
-_BREAK_BEFORE = frozenset('([{"“')
-
-
-def _flush(run: list[str], out: list[str]) -> None:
-    if len(run) >= 3 and all(len(w) == 4 for w in run):
-        pass  # four-letter groups: the shape of an app password, never a topic
-    elif 2 <= len(run) <= 4:
-        out.append(" ".join(run))
-    elif len(run) > 4:
-        out.extend(" ".join(run[i : i + 3]) for i in range(0, len(run) - 2, 3))
-    run.clear()
-
-
-_TICK, _ODD_TICKS, _BEFORE, _AFTER = 1, 2, 4, 8
-_TOKENS: dict[str, tuple[int, str | None]] = {}  # raw token -> (flags, content word or None)
-
-
-def _token(raw: str) -> tuple[int, str | None]:
-    """What a whitespace-separated token means for `phrases` (cached: words repeat a lot)."""
-    ticks = raw.count("`")
-    flags = (_TICK if ticks else 0) | (_ODD_TICKS if ticks % 2 else 0)
-    flags |= (_BEFORE if raw[0] in _BREAK_BEFORE else 0) | (
-        _AFTER if raw[-1] in _BREAK_AFTER else 0
-    )
-    word = raw.strip(_STRIP)
-    plain = word.replace("-", "", 1).replace("'", "", 1)
-    content = None
-    if plain.isalpha() and plain.isascii() and len(word) > 2:
-        lower = word.lower()
-        if lower not in STOPWORDS:
-            content = lower
-    if len(_TOKENS) > 200_000:
-        _TOKENS.clear()
-    _TOKENS[raw] = (flags, content)
-    return flags, content
-
-
-def phrases(text: str) -> list[str]:
-    """Candidate topic phrases: runs of 2-4 content words between stop-words and punctuation.
-
-    Code spans, URLs, paths and anything with digits break a run and never become topics.
-    """
-    out: list[str] = []
-    run: list[str] = []
-    in_code = False
-    known = _TOKENS.get
-    for raw in text.split():
-        found = known(raw)
-        flags, word = found if found is not None else _token(raw)
-        if in_code or flags & _TICK:
-            if flags & _ODD_TICKS:
-                in_code = not in_code
-            if run:
-                _flush(run, out)
-            continue
-        if word is None:
-            if run:
-                _flush(run, out)
-            continue
-        if flags & _BEFORE and run:
-            _flush(run, out)
-        run.append(word)
-        if flags & _AFTER:
-            _flush(run, out)
-    if run:
-        _flush(run, out)
-    return out
-
-
-_CLAUSE_START = re.compile(r"\b(?:We|I|Let's|Lets|Decided|Decision|Agreed|The plan|Going)\b")
-_QUESTION = re.compile(
-    r"\?\s*$|^\s*(?:what|which|why|how|should|shall|can|could|do|did|remind)\b"
-    r"|\bwhat (?:we|was|did we|have we)\b",
-    re.I,
-)
-
-
-def decision_of(sentence: str) -> str | None:
-    """The decision stated in `sentence`, cut to its own clause; None for questions and others."""
-    match = _DECISION.search(sentence)
-    if match is None or _QUESTION.search(sentence):
-        return None
-    starts = [m.start() for m in _CLAUSE_START.finditer(sentence, 0, match.end())]
-    clause = sentence[starts[-1] :] if starts else sentence
-    clause = one_line(clause, 220)
-    return clause if len(clause.split()) >= 3 else None
-
-
-def _looks_like_path(span: str) -> bool:
-    return " " not in span and ("/" in span or re.search(r"\.[A-Za-z0-9]{1,5}$", span) is not None)
 
 
 @dataclass
@@ -261,139 +123,6 @@ class _FirstSeen:
         return tuple(v for v, _ in sorted(self.items.items(), key=lambda kv: (kv[1], kv[0])))[
             :limit
         ]
-
-
-class Notes(NamedTuple):
-    """What one event adds to its day's digest, worked out from the event alone (a pure value,
-    so worker processes can make it and the main process only adds it up)."""
-
-    items: tuple[str, ...] = ()  # flow lines, in order
-    phrases: tuple[str, ...] = ()
-    weight: int = 0  # how much each phrase counts (0: the event has no text of its own)
-    urls: tuple[str, ...] = ()
-    commands_mentioned: tuple[str, ...] = ()
-    files_mentioned: tuple[str, ...] = ()
-    decisions: tuple[str, ...] = ()
-    commands: tuple[str, ...] = ()
-    files_written: tuple[str, ...] = ()
-    files_read: tuple[str, ...] = ()
-    errors: tuple[str, ...] = ()
-
-
-NO_NOTES = Notes()
-FIRST_SEEN = (
-    "urls",
-    "commands_mentioned",
-    "files_mentioned",
-    "commands",
-    "files_written",
-    "files_read",
-    "errors",
-)
-
-
-def _text_notes(
-    text: str,
-) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
-    """Phrases, URLs, commands and paths in code spans, and decisions of a redacted text."""
-    urls = [url.rstrip(".,;:") for url in _URL.findall(text)]
-    commands: list[str] = []
-    paths: list[str] = []
-    for span in _CODE.findall(text):
-        span = span.strip()
-        head = span.split()[0] if span.split() else ""
-        if head in _COMMAND_WORDS and " " in span:
-            commands.append(span)
-        elif _looks_like_path(span):
-            paths.append(span)
-    decisions: list[str] = []
-    if _DECISION.search(text):
-        for sentence in _SENTENCE.split(text):
-            decision = decision_of(sentence)
-            if decision:
-                decisions.append(decision)
-    return phrases(text), urls, commands, paths, decisions
-
-
-def _tool_notes(
-    event: Event, redact: Redactor, items: list[str], urls: list[str]
-) -> tuple[list[str], list[str], list[str]]:
-    """Commands run, files written and files read by an event's tool calls (flow lines and
-    fetched URLs are appended to `items` and `urls`)."""
-    commands: list[str] = []
-    written: list[str] = []
-    read: list[str] = []
-    for call in event.tools:
-        if call.command:
-            command = redact(call.command[:TEXT_WINDOW])
-            commands.append(one_line(command, 160))
-            items.append(f"Ran `{one_line(command, 100)}`")
-        elif call.url:
-            url = redact(call.url[:TEXT_WINDOW])
-            urls.append(one_line(url, 200))
-            items.append(f"Fetched {one_line(url, 120)}")
-        elif call.path and call.name in ("write", "edit", "apply_patch", "multi_edit"):
-            path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
-            written.append(path)
-            items.append(f"Wrote {path}")
-        elif call.path:
-            path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
-            read.append(path)
-            items.append(f"Read {path}")
-        else:
-            items.append(f"Used {call.name}")
-    return commands, written, read
-
-
-def notes_for(event: Event, redact: Redactor) -> Notes:
-    """What `event` adds to its day's digest; every text is redacted before anything is taken
-    from it."""
-    kind = event.kind
-    if kind is Kind.USER or kind is Kind.ASSISTANT:
-        text = redact(event.text[:TEXT_WINDOW])
-        user = kind is Kind.USER
-        items = [f"User: {one_line(text)}" if user else f"Agent: {one_line(text, 140)}"]
-        found, urls, mentioned, paths, decisions = _text_notes(text)
-        commands, written, read = _tool_notes(event, redact, items, urls)
-        return Notes(
-            tuple(items),
-            tuple(found),
-            3 if user else 1,
-            tuple(urls),
-            tuple(mentioned),
-            tuple(paths),
-            tuple(decisions),
-            tuple(commands),
-            tuple(written),
-            tuple(read),
-        )
-    if kind is Kind.TOOL_CALL:
-        items, urls = [], []
-        commands, written, read = _tool_notes(event, redact, items, urls)
-        return Notes(
-            tuple(items),
-            urls=tuple(urls),
-            commands=tuple(commands),
-            files_written=tuple(written),
-            files_read=tuple(read),
-        )
-    if kind is Kind.TOOL_RESULT:
-        if not event.is_error:
-            return NO_NOTES
-        text = redact(event.text[:600]).strip()
-        first = text.splitlines()[0] if text else "failed"
-        return Notes(errors=(f"{event.tool_name or 'tool'}: {one_line(first, 140)}",))
-    if kind is Kind.ERROR:
-        if event.text and event.text not in ("aborted", "stop"):
-            text = one_line(redact(event.text[:600]), 140)
-            return Notes(errors=(f"model error: {text}",))
-        return NO_NOTES
-    if kind is Kind.COMPACTION:
-        tokens = f" ({event.tokens_before} tokens before)" if event.tokens_before else ""
-        return Notes((f"Context compacted{tokens}",))
-    if kind is Kind.RESET:
-        return Notes((f"/{event.reason or 'reset'}: fresh context",))
-    return NO_NOTES
 
 
 class DayDigestBuilder:

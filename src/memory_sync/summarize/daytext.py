@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from memory_sync.events import Event, Kind
-from memory_sync.extract import one_line
+from memory_sync.notes import one_line
 from memory_sync.output import Redactor
 
 USER_CHARS = 2000  # what the person wrote is kept longest
