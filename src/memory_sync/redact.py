@@ -266,6 +266,13 @@ class Redactor:
         self.rules = rules
         self._token_rules = [r for r in rules if r.long_token]
         self._context_rules = [r for r in rules if not r.long_token]
+        # what the hot loops need, looked up once: (hints, rule, replacer), and for context
+        # rules whether the hints are matched case-blind and whether it is the app-password rule
+        self._token_plan = [(r.hints, r, self._replacer(r)) for r in self._token_rules]
+        self._context_plan = [
+            (r.hints, r.hint_ci, r.kind == "app-password", r, self._replacer(r))
+            for r in self._context_rules
+        ]
         values = sorted({v for v in known_values if len(v) >= 8}, key=len, reverse=True)
         self._known = re.compile("|".join(re.escape(v) for v in values)) if values else None
         self._seen: dict[str, str] = {}  # short texts already redacted (commands, paths repeat)
@@ -288,29 +295,29 @@ class Redactor:
             text = self._known.sub("[REDACTED:known-secret]", text)
         has_long, maybe_app_password = _gates(text)
         if has_long:  # token-shaped secrets are all 16+ characters long
-            for rule in self._token_rules:
-                if rule.hints:
-                    for hint in rule.hints:  # a plain loop: this runs for every text
+            for hints, rule, replace in self._token_plan:
+                if hints:
+                    for hint in hints:  # a plain loop: this runs for every text
                         if hint in text:
                             break
                     else:
                         continue
-                text = rule.pattern.sub(self._replacer(rule), text)
+                text = rule.pattern.sub(replace, text)
         lower = text.lower()
-        for rule in self._context_rules:
-            if rule.hints:
-                where = lower if rule.hint_ci else text
-                for hint in rule.hints:
+        for hints, hint_ci, app_password, rule, replace in self._context_plan:
+            if hints:
+                where = lower if hint_ci else text
+                for hint in hints:
                     if hint in where:
                         break
                 else:
                     continue
-            if rule.kind == "app-password" and not maybe_app_password:
+            if app_password and not maybe_app_password:
                 continue
             if rule.lower_pattern is not None and len(lower) == len(text):
                 replaced = _sub_via_lower(rule, rule.lower_pattern, text, lower)
             else:
-                replaced = rule.pattern.sub(self._replacer(rule), text)
+                replaced = rule.pattern.sub(replace, text)
             if replaced is not text:
                 text, lower = replaced, replaced.lower()
         return text
