@@ -282,3 +282,19 @@ def test_random_changes_always_give_the_full_read_result(cli, mixed, seed):
         change = _mutate(rng, mixed, step)
         got, log = _compare(cli, mixed)
         assert got == _compare(cli, mixed, "--no-cache")[0], (change, log)
+
+
+@pytest.mark.parametrize("part", ["figures", "marks"])
+def test_an_index_with_valid_sqlite_but_wrong_content_is_rebuilt(cli, mixed, part):
+    _compare(cli, mixed)
+    index_file = next((mixed.parent / "ms-state" / "index").glob("*.sqlite"))
+    con = sqlite3.connect(index_file)
+    con.execute(f"UPDATE meta SET {part} = ?", (b'{"days": [], "segments": [], "files": 3}',))
+    con.commit()
+    con.close()
+    live = mixed / "agents/main/sessions" / LIVE
+    with live.open("a") as handle:  # so the marks are needed too
+        handle.write(json.dumps(_new_entry(_user_line(live), 21)) + "\n")
+    got, log = _compare(cli, mixed)
+    assert "damaged; rebuilding" in log
+    assert got == _compare(cli, mixed, "--no-cache")[0]

@@ -250,7 +250,7 @@ def load(settings: AgentSettings, warn: Callable[[str], None]) -> IndexState | N
         state = _state_from(row[1], row[0], row[2])
         state.written = written
         return state
-    except (sqlite3.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+    except (sqlite3.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         warn(f"notice: the index {path} is damaged; rebuilding it from the history")
         with contextlib.suppress(OSError):
             path.unlink()

@@ -158,7 +158,7 @@ def _from_index(
     except index.IndexChanged:
         debug("reading everything again: another run saved the index meanwhile")
         return None
-    except (sqlite3.Error, ValueError, KeyError, TypeError):
+    except (sqlite3.Error, ValueError, KeyError, TypeError, AttributeError):
         notice(f"notice: the index {index.index_path(settings)} is damaged; rebuilding it")
         return None
     state.signature = sig
