@@ -204,3 +204,22 @@ def test_skill_front_matter_is_what_openclaw_reads():
     [install] = openclaw["install"]
     assert install["kind"] == "uv" and install["package"] == "memory-sync"
     assert install["bins"] == ["memory-sync"]
+
+
+def test_every_command_the_skill_shows_runs(cli, corpus):
+    """The agent copies these lines as they are: each must parse and run (exit 0, or 3 for
+    findings) on a real history."""
+    import shlex
+
+    state = corpus(NEW)
+    text = (ROOT / "skills/memory-sync/SKILL.md").read_text()
+    lines = [
+        line.split("#", 1)[0].strip()
+        for line in text.splitlines()
+        if line.startswith("memory-sync ")
+    ]
+    assert len(lines) >= 8
+    for line in lines:
+        args = shlex.split(line)[1:]
+        result = cli(*args, "--openclaw-dir", state)
+        assert result.exit_code in (0, 3), (line, result.stderr)
