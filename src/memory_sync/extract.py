@@ -9,10 +9,11 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from memory_sync.days import DayStats, Transition
 from memory_sync.events import Event, Kind
-from memory_sync.notes import FIRST_SEEN, Notes, notes_for
+from memory_sync.notes import notes_for
 from memory_sync.output import Redactor
 
 FLOW_HEAD = 14  # session flow steps kept from the start of a session
@@ -142,16 +143,27 @@ class DayDigestBuilder:
         self.files_mentioned = _FirstSeen()
         self.urls = _FirstSeen()
         self.errors = _FirstSeen()
+        self._first_seen = (  # in the order of the Notes fields they are filled from
+            self.urls,
+            self.commands_mentioned,
+            self.files_mentioned,
+            self.commands,
+            self.files_written,
+            self.files_read,
+            self.errors,
+        )
 
     def add(self, event: Event) -> None:
         """Take one event of this day."""
         self.take(event, notes_for(event, self.redact))
 
-    def take(self, event: Event, notes: Notes) -> None:
-        """Take one event of this day with its notes (from `notes_for`, maybe in a worker)."""
+    def take(self, event: Event, notes: tuple[Any, ...]) -> None:
+        """Take one event of this day with its notes: a `Notes` from `notes_for`, or the plain
+        tuple of its fields (cheaper to send from a worker process)."""
         kind = event.kind
         if kind is Kind.MODEL or kind is Kind.NOISE:
             return
+        items, found, weight, urls, mentioned, paths, decisions, *tools = notes
         ms = event.ms
         trace = self.sessions.get(event.session_id)
         if trace is None:
@@ -162,22 +174,21 @@ class DayDigestBuilder:
             trace.user_messages += 1
         elif kind is Kind.ASSISTANT:
             trace.replies += 1
-        for item in notes.items:
+        for item in items:
             trace.add(ms, item)
-        if notes.weight:
+        if weight:
             topics = self.topics
-            for phrase in notes.phrases:
-                topics[phrase] += notes.weight
+            for phrase in found:
+                topics[phrase] += weight
             if len(topics) > TOPICS_KEPT * 2:  # bounded: a busy day has tens of thousands
                 self.topics = Counter(dict(topics.most_common(TOPICS_KEPT)))
-        for decision in notes.decisions:
+        for decision in decisions:
             self._decision(ms, decision)
-        for name in FIRST_SEEN:  # each note list goes to the builder's set of the same name
-            values = getattr(notes, name)
-            if values:
-                seen: _FirstSeen = getattr(self, name)
-                for value in values:
-                    seen.add(value, ms)
+        # urls, commands_mentioned, files_mentioned, then commands, files_written, files_read,
+        # errors: each list of the notes goes to the set of the same name
+        for seen, values in zip(self._first_seen, (urls, mentioned, paths, *tools), strict=True):
+            for value in values:
+                seen.add(value, ms)
 
     def _decision(self, ms: int, sentence: str) -> None:
         key = sentence.lower().strip(" .")
