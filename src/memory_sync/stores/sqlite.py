@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
 from memory_sync.stores.lines import TranscriptLines, lines_of_bytes
+
+T = TypeVar("T")
 
 
 def connect_readonly(db_path: Path) -> sqlite3.Connection:
@@ -158,19 +160,24 @@ def db_mark(db_path: Path) -> DbMark | None:
         con.close()
 
 
-def rows_between(db_path: Path, after: int, until: int) -> int | None:
-    """How many transcript rows have a rowid in (after, until] (None: unreadable)."""
+def _ask(db_path: Path, question: Callable[[sqlite3.Connection], T], otherwise: T) -> T:
+    """`question` answered on a read-only connection; `otherwise` when it cannot be read."""
     try:
         con = connect_readonly(db_path)
     except sqlite3.Error:
-        return None
+        return otherwise
     try:
-        query = "SELECT count(*) FROM transcript_events WHERE rowid > ? AND rowid <= ?"
-        return int(con.execute(query, (after, until)).fetchone()[0])
+        return question(con)
     except sqlite3.Error:
-        return None
+        return otherwise
     finally:
         con.close()
+
+
+def rows_between(db_path: Path, after: int, until: int) -> int | None:
+    """How many transcript rows have a rowid in (after, until] (None: unreadable)."""
+    query = "SELECT count(*) FROM transcript_events WHERE rowid > ? AND rowid <= ?"
+    return _ask(db_path, lambda con: int(con.execute(query, (after, until)).fetchone()[0]), None)
 
 
 def read_sqlite(
@@ -308,54 +315,25 @@ def _read_archives(
 
 def sessions_between(db_path: Path, after: int, until: int) -> set[str]:
     """The sessions of the transcript rows with a rowid in (after, until]."""
-    try:
-        con = connect_readonly(db_path)
-    except sqlite3.Error:
-        return set()
-    try:
-        query = "SELECT DISTINCT session_id FROM transcript_events WHERE rowid > ? AND rowid <= ?"
-        return {row[0] for row in con.execute(query, (after, until))}
-    except sqlite3.Error:
-        return set()
-    finally:
-        con.close()
+    query = "SELECT DISTINCT session_id FROM transcript_events WHERE rowid > ? AND rowid <= ?"
+    return _ask(db_path, lambda con: {r[0] for r in con.execute(query, (after, until))}, set())
 
 
 def session_rows(db_path: Path, session_ids: list[str]) -> dict[str, int]:
     """Transcript rows of the given sessions (empty when the database cannot be read)."""
-    try:
-        con = connect_readonly(db_path)
-    except sqlite3.Error:
-        return {}
-    try:
-        counts: dict[str, int] = {}
-        for sid in session_ids:
-            row = con.execute(
-                "SELECT count(*) FROM transcript_events WHERE session_id = ?", (sid,)
-            ).fetchone()
-            if row[0]:
-                counts[sid] = int(row[0])
-        return counts
-    except sqlite3.Error:
-        return {}
-    finally:
-        con.close()
+    query = "SELECT session_id, count(*) FROM transcript_events WHERE session_id = ?"
+
+    def counts(con: sqlite3.Connection) -> dict[str, int]:
+        found = (con.execute(query, (sid,)).fetchone() for sid in session_ids)
+        return {row[0]: int(row[1]) for row in found if row[1]}
+
+    return _ask(db_path, counts, {})
 
 
 def session_row_counts(db_path: Path) -> dict[str, int]:
     """Transcript rows per session id (empty when the database cannot be read)."""
-    try:
-        con = connect_readonly(db_path)
-    except sqlite3.Error:
-        return {}
-    try:
-        return dict(
-            con.execute("SELECT session_id, count(*) FROM transcript_events GROUP BY session_id")
-        )
-    except sqlite3.Error:
-        return {}
-    finally:
-        con.close()
+    query = "SELECT session_id, count(*) FROM transcript_events GROUP BY session_id"
+    return _ask(db_path, lambda con: dict(con.execute(query)), {})
 
 
 def session_ranges(db_path: Path, parts: int) -> list[tuple[str | None, str | None]]:
