@@ -133,13 +133,17 @@ def test_sigkill_at_random_moments_leaves_old_or_new_files(tmp_path):
 
 
 APPENDER = r"""
-import sys, time
-path, count = sys.argv[1], int(sys.argv[2])
-for i in range(count):
+import os, sys, time
+path, stop = sys.argv[1], sys.argv[2]
+i = 0
+while not os.path.exists(stop) and i < 20000:
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(f"- appended by the agent {i}\n")
+    i += 1
     time.sleep(0.003)
+print(i)
 """
+REWRITES = 12  # backfill runs made while the agent keeps appending (a fixed number, not a time)
 
 
 @pytest.mark.parametrize("preserve", [True, False])
@@ -154,18 +158,26 @@ def test_concurrent_appends_are_never_lost(tmp_path, isolated_env, preserve):
     t.write(later)
     [settings] = resolve(Options(openclaw_dir=state))
     options = BackfillOptions(force=True, preserve=preserve)
-    count = 150
-    appender = subprocess.Popen([sys.executable, "-c", APPENDER, str(path), str(count)])
+    stop = tmp_path / "stop"
+    appender = subprocess.Popen(
+        [sys.executable, "-c", APPENDER, str(path), str(stop)], stdout=subprocess.PIPE, text=True
+    )
     rewrites = 0
     try:
-        while appender.poll() is None:
-            t.user(f"late message {rewrites}")  # new history, so every run really rewrites
+        for _ in range(500):  # start once the agent is appending, so every run overlaps it
+            if "appended by the agent" in path.read_text():
+                break
+            time.sleep(0.01)
+        for run in range(REWRITES):
+            t.user(f"late message {run}")  # new history, so every run really rewrites
             t.write(later)
             report = run_backfill(settings, DaySelection(("2026-01-01",)), options, str)
             rewrites += report.results[0].action.value in ("updated", "preserved", "replaced")
     finally:
-        appender.wait()
-    assert rewrites >= 10, rewrites
+        stop.touch()
+        out, _ = appender.communicate()
+    count = int(out)
+    assert rewrites == REWRITES and count > 0, (rewrites, count)
     text = path.read_text()
     # Without --preserve the first rewrite replaces the agent's file: whatever it held when it
     # was read (the note, and any append made before) goes to a backup first, by design.
