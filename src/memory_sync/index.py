@@ -46,7 +46,6 @@ class IndexState:
     files: dict[str, FileMark]
     dbs: dict[str, DbMark]
     key_files: dict[str, list[int]]  # sessions.json path -> [inode, size, mtime]
-    written: dict[str, str] = field(default_factory=dict)  # date -> fingerprint last written
     generation: int = 0
     context: str = ""  # memory-sync version and timezone the figures were made with
     unfinished: list[str] = field(default_factory=list)  # files with an unfinished last line
@@ -186,13 +185,12 @@ def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
         signature_,
         book,
         problems,
-        {},
-        {},
-        {},
-        {},
-        generation,
-        data["context"],
-        data["unfinished"],
+        files={},
+        dbs={},
+        key_files={},
+        generation=generation,
+        context=data["context"],
+        unfinished=data["unfinished"],
     )
 
 
@@ -242,14 +240,11 @@ def load(settings: AgentSettings, warn: Callable[[str], None]) -> IndexState | N
             row = con.execute(
                 "SELECT generation, signature, figures FROM meta WHERE id = 1"
             ).fetchone()
-            written = dict(con.execute("SELECT date, fingerprint FROM written"))
         finally:
             con.close()
         if row is None:
             return None
-        state = _state_from(row[1], row[0], row[2])
-        state.written = written
-        return state
+        return _state_from(row[1], row[0], row[2])
     except (sqlite3.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         warn(f"notice: the index {path} is damaged; rebuilding it from the history")
         with contextlib.suppress(OSError):
@@ -367,7 +362,8 @@ def stream_days(settings: AgentSettings) -> dict[Stream, set[str]]:
 
 
 def note_written(settings: AgentSettings, fingerprints: dict[str, str]) -> None:
-    """Remember the fingerprint of the history each daily file was just written from."""
+    """Remember the fingerprint of the history each daily file was just written from (a record
+    to inspect, `sqlite3 <index> 'SELECT * FROM written'`; the file's own marker decides)."""
     if not fingerprints:
         return
     try:
