@@ -158,6 +158,9 @@ def _from_index(
     except index.IndexChanged:
         debug("reading everything again: another run saved the index meanwhile")
         return None
+    except OSError as exc:  # a source went away while it was being checked
+        debug(f"reading everything again: {exc}")
+        return None
     except (sqlite3.Error, ValueError, KeyError, TypeError, AttributeError):
         notice(f"notice: the index {index.index_path(settings)} is damaged; rebuilding it")
         return None

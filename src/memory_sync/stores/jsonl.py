@@ -220,7 +220,10 @@ def _update_mark(
     keys: dict[str, str] | None,
 ) -> None:
     compressed = path.name.endswith(".zst")
-    st = os.stat(path)
+    try:
+        st = os.stat(path)
+    except OSError:  # gone right after it was read: an empty mark, so the next run reads again
+        return
     end = st.st_size if compressed else stream.tell()
     header = parser.header or {}
     sid = header.get("id")
@@ -234,4 +237,7 @@ def _update_mark(
     mark.offset = end if compressed else end - parser.tail_bytes
     if compressed:
         return
-    mark.head, mark.tail = mark_checks(path, mark.offset)
+    try:
+        mark.head, mark.tail = mark_checks(path, mark.offset)
+    except OSError:  # the checks stay 0, which no file matches: the next run reads again
+        mark.head = mark.tail = 0
