@@ -298,3 +298,12 @@ def test_an_index_with_valid_sqlite_but_wrong_content_is_rebuilt(cli, mixed, par
     got, log = _compare(cli, mixed)
     assert "damaged; rebuilding" in log
     assert got == _compare(cli, mixed, "--no-cache")[0]
+
+
+def test_a_file_gone_before_it_is_marked_gives_a_mark_no_later_run_trusts(tmp_path):
+    from memory_sync.history import imported_mark
+    from memory_sync.stores.jsonl import FileMark
+
+    mark = imported_mark(tmp_path / "session-sqlite-import-archive" / "gone.jsonl")
+    assert mark == FileMark(str(tmp_path / "session-sqlite-import-archive" / "gone.jsonl"))
+    assert not mark.imported and mark.ino == 0  # so resume sees a change and reads again

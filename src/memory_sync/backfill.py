@@ -223,19 +223,19 @@ def compose(
             return (options.force or day not in existing) and since <= day < until
         return ranged and since <= day < until
 
-    def collect(event: Event) -> None:
-        builder = builders.get(event.day)
-        if builder is None:
-            if not wanted(event.day):
-                return
-            builder = builders[event.day] = DayDigestBuilder(event.day, redact)
-            if composer is not None:
-                texts[event.day] = composer.text_for(event.day)
-        builder.add(event)
-        if composer is not None:
-            texts[event.day].add(event)
-
     feed = DigestFeed(wanted, redact, builders)
+
+    def collect(event: Event) -> None:
+        """One event with its text: into its day's digest and, for --summarize, its day text."""
+        notes = feed.notes(event)
+        if notes is None:
+            return
+        feed.take(event, notes)
+        if composer is not None:
+            text = texts.get(event.day)
+            if text is None:
+                text = texts[event.day] = composer.text_for(event.day)
+            text.add(event)
 
     say = debug or (lambda _message: None)
     scan = None

@@ -52,10 +52,21 @@ class Marks:
     files: dict[str, FileMark] = field(default_factory=dict)
     dbs: dict[str, DbMark] = field(default_factory=dict)
 
+    def note_database(self, db: Path) -> None:
+        """Record what `db` holds now, before it is read (rows added meanwhile are read again
+        next time and dropped as copies)."""
+        found = db_mark(db)
+        if found is not None:
+            self.dbs[str(db)] = found
+
 
 def imported_mark(path: Path) -> FileMark:
-    """The mark of an import copy left unread because the database holds all of it."""
-    st = path.stat()
+    """The mark of an import copy left unread because the database holds all of it (an empty
+    mark, which the next run does not trust, when the file went away meanwhile)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return FileMark(str(path))
     return FileMark(str(path), st.st_ino, st.st_size, st.st_mtime_ns, imported=True)
 
 
@@ -71,9 +82,7 @@ def raw_entries(
     rows: dict[str, int] = {}
     for db in sources.databases:
         if marks is not None:
-            found = db_mark(db)
-            if found is not None:
-                marks.dbs[str(db)] = found
+            marks.note_database(db)
         yield from read_sqlite(db, problems)
         rows.update(session_row_counts(db))
         if progress:

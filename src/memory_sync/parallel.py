@@ -27,7 +27,6 @@ from memory_sync.problems import Problems
 from memory_sync.stores.jsonl import FileMark, load_session_keys, read_jsonl
 from memory_sync.stores.sqlite import (
     DbPart,
-    db_mark,
     read_sqlite,
     session_ranges,
     session_row_counts,
@@ -198,9 +197,7 @@ def parallel_events(
     rows: dict[str, int] = {}
     for db in sources.databases:
         if marks is not None:
-            found = db_mark(db)
-            if found is not None:
-                marks.dbs[str(db)] = found
+            marks.note_database(db)
         rows.update(session_row_counts(db))
     _STATE.update(clock=clock, rows=rows, notes=notes)
     units = plan(sources, workers, pieces=2 if notes is None else 16)

@@ -82,6 +82,24 @@ class DbPart:
     until_rowid: int | None = None
     sessions: tuple[str, ...] | None = None
 
+    def where(self) -> tuple[str, list[str | int]]:
+        """The WHERE clause (with a trailing space, or empty) and its parameters."""
+        terms: list[str] = []
+        params: list[str | int] = []
+        for value, term in (
+            (self.low, "session_id >= ?"),
+            (self.high, "session_id < ?"),
+            (self.after_rowid, "rowid > ?"),
+            (self.until_rowid, "rowid <= ?"),
+        ):
+            if value is not None:
+                terms.append(term)
+                params.append(value)
+        if self.sessions is not None:
+            terms.append(f"session_id IN ({','.join('?' * len(self.sessions))})")
+            params.extend(self.sessions)
+        return (f"WHERE {' AND '.join(terms)} " if terms else ""), params
+
 
 ARCHIVE_TABLES = ("session_transcript_archives", "session_transcript_cold_archives")
 
@@ -241,24 +259,7 @@ def _read(
     current = None
     loads = orjson.loads
     decompress = decoder.row
-    where: list[str] = []
-    params: list[str | int] = []
-    if part.low is not None:
-        where.append("session_id >= ?")
-        params.append(part.low)
-    if part.high is not None:
-        where.append("session_id < ?")
-        params.append(part.high)
-    if part.after_rowid is not None:
-        where.append("rowid > ?")
-        params.append(part.after_rowid)
-    if part.until_rowid is not None:
-        where.append("rowid <= ?")
-        params.append(part.until_rowid)
-    if part.sessions is not None:
-        where.append(f"session_id IN ({','.join('?' * len(part.sessions))})")
-        params.extend(part.sessions)
-    clause = f"WHERE {' AND '.join(where)} " if where else ""
+    clause, params = part.where()
     query = (
         f"SELECT session_id, {text_col}, {blob_col} FROM transcript_events {clause}"
         "ORDER BY session_id, seq"
