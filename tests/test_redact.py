@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from memory_sync.redact import Redactor, machine_secrets
 from tests.builders import Transcript, iso
@@ -148,6 +150,35 @@ def test_benign_look_alikes_are_left_alone():
     redactor = Redactor()
     hit = [s for s in samples if redactor(s) != s]
     assert len(hit) <= len(samples) // 100, hit[:10]
+
+
+LINE_PIECES = [
+    *(v for vs in PLANTED.values() for v in vs),
+    *(t.format(v=v) for t, v in SECRET_SENTENCES),
+    "known-value-12345",
+    "- ",
+    "User: ",
+    "token",
+    "secret",
+    "password is",
+    " ",
+    ": ",
+    "=",
+    "abcd efgh ijkl mnop",
+    "[REDACTED:jwt]",
+    "plain words here",
+    "\t",
+    "é",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(LINE_PIECES), max_size=6).map("".join), max_size=12))
+def test_lines_in_one_batch_are_redacted_as_one_by_one(lines):
+    """Redactor.each skips the rules whose hints no line has; the result is exactly that of
+    redacting each line alone (memory blocks are redacted line by line this way)."""
+    redactor = Redactor(known_values=["known-value-12345"])
+    assert redactor.each(lines) == [Redactor(known_values=["known-value-12345"])(x) for x in lines]
 
 
 def test_exact_values_from_the_machine(tmp_path):

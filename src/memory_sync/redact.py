@@ -15,7 +15,7 @@ import os
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -258,6 +258,16 @@ CACHED_CHARS = 400  # texts up to this long are remembered with their redacted f
 CACHED_TEXTS = 20_000
 
 
+Replacer = Callable[[re.Match[str]], str]
+_TokenStep = tuple[tuple[str, ...], Rule, Replacer]  # hints, rule, replacer
+_ContextStep = tuple[tuple[str, ...], bool, bool, Rule, Replacer]  # + case-blind, app password
+
+
+def _hinted(hints: tuple[str, ...], text: str) -> bool:
+    """Whether a rule with these hints may match `text` (no hints: always)."""
+    return not hints or any(hint in text for hint in hints)
+
+
 class Redactor:
     """Replaces secrets in text. Cheap on texts without any: most rules are skipped by a
     substring check before their regex runs."""
@@ -268,8 +278,10 @@ class Redactor:
         self._context_rules = [r for r in rules if not r.long_token]
         # what the hot loops need, looked up once: (hints, rule, replacer), and for context
         # rules whether the hints are matched case-blind and whether it is the app-password rule
-        self._token_plan = [(r.hints, r, self._replacer(r)) for r in self._token_rules]
-        self._context_plan = [
+        self._token_plan: list[_TokenStep] = [
+            (r.hints, r, self._replacer(r)) for r in self._token_rules
+        ]
+        self._context_plan: list[_ContextStep] = [
             (r.hints, r.hint_ci, r.kind == "app-password", r, self._replacer(r))
             for r in self._context_rules
         ]
@@ -290,12 +302,44 @@ class Redactor:
             return done
         return self._redact(text)
 
+    def each(self, texts: Sequence[str]) -> list[str]:
+        """`[self(text) for text in texts]`, cheaper for many short texts (the lines of a
+        memory block): rules whose hints are in none of them are skipped for all. A text that
+        a rule changes is redone with every rule, as a replacement can bring in a hint."""
+        body = "\n".join(texts)
+        lower = body.lower()
+        known = self._known if self._known is not None and self._known.search(body) else None
+        tokens = (
+            [p for p in self._token_plan if _hinted(p[0], body)] if _has_long_word(body) else []
+        )
+        context = [
+            p
+            for p in self._context_plan
+            if _hinted(p[0], lower if p[1] else body) and (not p[2] or _maybe_app_password(body))
+        ]
+        if known is None and not tokens and not context:
+            return list(texts)
+        out = []
+        for text in texts:
+            done = self._apply(text, known, tokens, context)
+            out.append(text if done == text else self(text))
+        return out
+
     def _redact(self, text: str) -> str:
-        if self._known is not None:
-            text = self._known.sub("[REDACTED:known-secret]", text)
-        has_long, maybe_app_password = _gates(text)
-        if has_long:  # token-shaped secrets are all 16+ characters long
-            for hints, rule, replace in self._token_plan:
+        return self._apply(text, self._known, self._token_plan, self._context_plan)
+
+    @staticmethod
+    def _apply(
+        text: str,
+        known: re.Pattern[str] | None,
+        token_plan: list[_TokenStep],
+        context_plan: list[_ContextStep],
+    ) -> str:
+        """`text` through the known values, then the token rules, then the context rules."""
+        if known is not None:
+            text = known.sub("[REDACTED:known-secret]", text)
+        if _has_long_word(text):  # token-shaped secrets are all 16+ characters long
+            for hints, rule, replace in token_plan:
                 if hints:
                     for hint in hints:  # a plain loop: this runs for every text
                         if hint in text:
@@ -304,7 +348,7 @@ class Redactor:
                         continue
                 text = rule.pattern.sub(replace, text)
         lower = text.lower()
-        for hints, hint_ci, app_password, rule, replace in self._context_plan:
+        for hints, hint_ci, app_password, rule, replace in context_plan:
             if hints:
                 where = lower if hint_ci else text
                 for hint in hints:
@@ -312,7 +356,7 @@ class Redactor:
                         break
                 else:
                     continue
-            if app_password and not maybe_app_password:
+            if app_password and not _maybe_app_password(text):
                 continue
             if rule.lower_pattern is not None and len(lower) == len(text):
                 replaced = _sub_via_lower(rule, rule.lower_pattern, text, lower)
@@ -343,25 +387,32 @@ class Redactor:
         return re.findall(r"\[REDACTED:([a-z0-9-]+)\]", self(text)) if text else []
 
 
-def _gates(text: str) -> tuple[bool, bool]:
-    """Whether `text` has a whitespace-free run of 16+ characters (every token-shaped secret
-    does), and four 4-letter words in a row (an app password's shape). One split, no regex:
-    on long tool outputs a word loop is 6x faster than the equivalent regex searches."""
-    has_long = maybe_app = False
-    run = 0
-    for word in text.split():
-        size = len(word)
-        if size >= 16:
-            has_long = True
-            if size == 19 and word.count("-") == 3:
-                maybe_app = True
-        if size == 4 or (size == 5 and not word[-1].isalnum()):
-            run += 1
-            if run >= 4:
-                maybe_app = True
-        else:
-            run = 0
-    return has_long, maybe_app
+# bytes -> "x", or " " for the whitespace that str.split() splits at (ASCII; other bytes are "x")
+_NON_SPACE = bytes(ord(" ") if chr(b).isspace() else ord("x") for b in range(128)) + b"x" * 128
+
+
+def _has_long_word(text: str) -> bool:
+    """Whether `text` may have a whitespace-free run of 16+ characters (every token-shaped
+    secret does). A run of 16 bytes is looked for in the UTF-8 form, so a text with one is
+    never missed (a run of wide characters can pass too); encode, translate and find run in C.
+    """
+    return len(text) >= 16 and b"xxxxxxxxxxxxxxxx" in text.encode(
+        "utf-8", "surrogatepass"
+    ).translate(_NON_SPACE)
+
+
+# bytes -> shape: a-z become "a", space and dash " ", anything else (UTF-8 bytes too) "x"
+_SHAPE = bytes(
+    ord("a") if chr(b).islower() and chr(b).isascii() else ord(" ") if b in b" -" else ord("x")
+    for b in range(256)
+)
+
+
+def _maybe_app_password(text: str) -> bool:
+    """Whether `text` may hold an app password ("abcd efgh ijkl mnop", or with dashes): its
+    shape has four 4-letter groups in a row. Every match of the rule has this shape, so a text
+    without it is skipped; encode, translate and find all run in C."""
+    return b"aaaa aaaa aaaa aaaa" in text.encode("utf-8", "surrogatepass").translate(_SHAPE)
 
 
 def _sub_via_lower(rule: Rule, pattern: re.Pattern[str], text: str, lower: str) -> str:
@@ -462,6 +513,13 @@ def _database_secrets(db: Path) -> set[str]:
     except sqlite3.Error:
         pass
     return found
+
+
+def redact_each(redact: Callable[[str], str], texts: Sequence[str]) -> list[str]:
+    """Each text through `redact`: a `Redactor` takes them as one batch (the same result)."""
+    if isinstance(redact, Redactor):
+        return redact.each(texts)
+    return [redact(text) for text in texts]
 
 
 def default_redactor(state_dir: Path | None = None, agent_dirs: Iterable[Path] = ()) -> Redactor:

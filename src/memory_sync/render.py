@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from memory_sync.extract import FLOW_HEAD, Digest, SessionFlow
 from memory_sync.memoryfile import FOOTER
 from memory_sync.output import Redactor
+from memory_sync.redact import redact_each
 
 NOISE_LABELS = {
     "heartbeat": "heartbeat prompts",
@@ -118,7 +119,7 @@ def _assemble(digest: Digest, header: str, sections: dict[str, list[str]], redac
     for name, lines in sections.items():
         out += ["", f"## {name}", *lines]
     out += ["", "---", FOOTER]
-    return "\n".join(redact(line) for line in out) + "\n"
+    return "\n".join(redact_each(redact, out)) + "\n"
 
 
 def render_digest(digest: Digest, zone: ZoneInfo, redact: Redactor) -> str:
