@@ -157,8 +157,15 @@ def decision_of(sentence: str, lower: str | None = None) -> str | None:
         match = _DECISION.search(sentence)
         if match is None or _QUESTION.search(sentence):
             return None
-    starts = [m.start() for m in _CLAUSE_START.finditer(sentence, 0, match.end())]
-    clause = sentence[starts[-1] :] if starts else sentence
+    return _clause(sentence, match.end())
+
+
+def _clause(sentence: str, word_end: int) -> str | None:
+    """The clause of `sentence` that holds the decision word ending at `word_end`, on one
+    line; None when it is shorter than three words."""
+    clause = sentence
+    for start in _CLAUSE_START.finditer(sentence, 0, word_end):
+        clause = sentence[start.start() :]
     clause = one_line(clause, 220)
     return clause if len(clause.split()) >= 3 else None
 
@@ -170,21 +177,24 @@ def decisions_in(text: str) -> list[str]:
         if not _DECISION.search(text):
             return []
         return [d for d in map(decision_of, _SENTENCE.split(text)) if d]
-    if not _DECISION_LOW.search(lower):
-        return []
+    # Find each decision word, then only the sentence around it: the separators are looked
+    # for between the last sentence done and the word, and from the word to its sentence's
+    # end. A decision word never spans a separator, so these are the sentences that
+    # `_SENTENCE.split` gives, without scanning the rest of a long text for separators.
     found: list[str] = []
-    start = 0
-    for separator in _SENTENCE.finditer(text):  # split() by hand, keeping each piece's offsets
-        end = separator.start()
-        if _DECISION_LOW.search(lower, start, end):
-            decision = decision_of(text[start:end], lower[start:end])
+    done = 0  # where the next sentence starts: 0 or the end of a separator
+    match = _DECISION_LOW.search(lower)
+    while match is not None:
+        start = done
+        for separator in _SENTENCE.finditer(text, done, match.start()):
+            start = separator.end()
+        closing = _SENTENCE.search(text, match.end())
+        end, done = (len(text), len(text)) if closing is None else closing.span()
+        if not _QUESTION_LOW.search(lower[start:end]):  # (a slice: `^` and `$` anchor it)
+            decision = _clause(text[start:end], match.end() - start)
             if decision:
                 found.append(decision)
-        start = separator.end()
-    if _DECISION_LOW.search(lower, start):
-        decision = decision_of(text[start:], lower[start:])
-        if decision:
-            found.append(decision)
+        match = _DECISION_LOW.search(lower, done)
     return found
 
 
