@@ -26,7 +26,7 @@ from memory_sync.memoryfile import (
     plan_merge,
     render_block,
 )
-from memory_sync.notes import notes_for
+from memory_sync.notes import NO_NOTES, notes_for
 from memory_sync.output import Redactor
 from memory_sync.partial import read_days
 from memory_sync.problems import Problems
@@ -147,6 +147,9 @@ def choose_days(
     return sorted(d for d in wanted if d in history), no_history
 
 
+_NOTHING = tuple(NO_NOTES)  # one object for every event without notes: pickled once per batch
+
+
 class DigestFeed:
     """Feeds the digest builders of the wanted days: notes are made where the event is read
     (a worker process for a large history), and added up here in reading order."""
@@ -164,7 +167,10 @@ class DigestFeed:
     def notes(self, event: Event) -> tuple[Any, ...] | None:
         """The event's notes when its day is wanted, as a plain tuple (half the cost of a
         NamedTuple to send between processes)."""
-        return tuple(notes_for(event, self.redact)) if self.wanted(event.day) else None
+        if not self.wanted(event.day):
+            return None
+        made = notes_for(event, self.redact)
+        return _NOTHING if made is NO_NOTES else tuple(made)
 
     def take(self, event: Event, notes: tuple[Any, ...]) -> None:
         """Add a wanted event's notes to its day's builder."""

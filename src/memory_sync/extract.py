@@ -9,6 +9,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from memory_sync.days import DayStats, Transition
@@ -178,10 +179,12 @@ class DayDigestBuilder:
             trace.add(ms, item)
         if weight:
             topics = self.topics
-            for phrase in found:
-                topics[phrase] += weight
+            for _ in range(weight):  # update() counts in C: the same counts and order as +=
+                topics.update(found)
             if len(topics) > TOPICS_KEPT * 2:  # bounded: a busy day has tens of thousands
-                self.topics = Counter(dict(topics.most_common(TOPICS_KEPT)))
+                # what most_common(TOPICS_KEPT) keeps (the same stable order), sorted in C
+                kept = sorted(topics.items(), key=itemgetter(1), reverse=True)[:TOPICS_KEPT]
+                self.topics = Counter(dict(kept))
         for decision in decisions:
             self._decision(ms, decision)
         # urls, commands_mentioned, files_mentioned, then commands, files_written, files_read,
