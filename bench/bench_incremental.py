@@ -94,6 +94,8 @@ def remove_rows(history: Path, session: Session) -> None:
 def one_era(history: Path, era: str, env: dict[str, str], memory: Path) -> dict[str, Any]:
     base = ["--openclaw-dir", str(history), "--memory-dir", str(memory), "-q"]
     figures: dict[str, Any] = {"era": era}
+    # the first run of an era may read everything again (the previous era's session was removed)
+    figures["incremental_first"] = _short(run(["backfill", "--incremental", *base], env))
     figures["incremental_nothing_changed"] = _short(run(["backfill", "--incremental", *base], env))
     doc = json.loads(run(["compare", "--json", *base], env)["stdout"])
     days, zone = doc["days"], ZoneInfo(doc["timezone"])
