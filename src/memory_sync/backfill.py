@@ -36,7 +36,7 @@ from memory_sync.summarize import SummarySettings
 from memory_sync.summarize.compose import Composer
 from memory_sync.summarize.daytext import DayText
 from memory_sync.summarize.run import Estimate
-from memory_sync.timeutil import DayClock, parse_date
+from memory_sync.timeutil import DayClock, check_dates
 from memory_sync.write import folder_lock, remove_stale_temps, write_merged
 
 WROTE = (Action.CREATED, Action.UPDATED, Action.REPLACED, Action.PRESERVED)
@@ -55,9 +55,7 @@ class DaySelection:
 
     def validate(self) -> None:
         """Refuse contradictory or empty choices with a one-line message."""
-        for text in (*self.dates, self.since, self.until):
-            if text is not None:
-                parse_date(text)
+        check_dates(*self.dates, self.since, self.until)
         if self.dates and self.all_days:
             raise MemorySyncError("give dates or --all, not both")
         if self.incremental and (self.dates or self.all_days or self.today):

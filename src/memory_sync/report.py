@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:  # imported for types only: `compare` should not load backfill
     from memory_sync.backfill import BackfillReport
     from memory_sync.compare import CompareReport, DayReport
     from memory_sync.days import Transition
+    from memory_sync.messages import Message
     from memory_sync.output import Redactor
 
 STATUS_STYLE = {"ok": "green", "sparse": "yellow", "missing": "red", "orphan": "magenta"}
@@ -300,12 +302,56 @@ def calendar_text(grid: list[list[tuple[str, str]]], header: str) -> Any:
     return text
 
 
-def transitions_rows(transitions: list[Transition], zone: Any) -> list[dict[str, Any]]:
-    """Transitions for output, with the channel taken from the session key."""
+def transitions_rows(
+    transitions: list[Transition], zone: Any, since: str | None = None, until: str | None = None
+) -> list[dict[str, Any]]:
+    """Transitions on dates in [since, until) for output, with the channel taken from the
+    session key (`agent:main:telegram:...` -> telegram)."""
     rows = []
     for t in transitions:
+        if (since and t.day < since) or (until and t.day >= until):
+            continue
         row = transition_json(t, zone)
         parts = (t.session_key or "").split(":")
-        row["channel"] = parts[2] if len(parts) > 3 else (parts[2] if len(parts) == 3 else None)
+        row["channel"] = parts[2] if len(parts) >= 3 else None
         rows.append(row)
     return rows
+
+
+def transition_line(row: dict[str, Any]) -> str:
+    """One row of `transitions_rows` as a text line."""
+    return (
+        f"{row['date']} {row['time']}  {row['from']} → {row['to']}  "
+        f"{row['session_key'] or '-'} {row['session_id'][:8]} ({row['channel'] or '-'})"
+    )
+
+
+def message_json(m: Message, zone: Any) -> dict[str, Any]:
+    """One message of `extract --format json`."""
+    return {
+        "date": m.day,
+        "time": _clock(zone, m.ms),
+        "role": m.role,
+        "model": m.model,
+        "session_key": m.session_key,
+        "session_id": m.session_id,
+        "text": m.text,
+    }
+
+
+def message_lines(messages: Iterable[Message], zone: Any, fmt: str) -> Iterator[str]:
+    """`extract` as text: `md` (a heading per day, an item per message) or `text` (a line per
+    message, its text on one line)."""
+    current = None
+    for m in messages:
+        clock = _clock(zone, m.ms)
+        where = f"{m.session_key or 'session'} {m.session_id[:8]}"
+        who = m.role + (f" ({m.model})" if m.model else "")
+        if fmt == "text":
+            yield f"{m.day} {clock} {who} [{where}]: {' '.join(m.text.split())}"
+            continue
+        if m.day != current:
+            yield f"\n## {m.day}\n"
+            current = m.day
+        body = m.text.replace("\n", "\n  ")  # continuation lines stay in the item
+        yield f"- **{clock} {who}** ({where}): {body}"

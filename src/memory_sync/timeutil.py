@@ -112,3 +112,10 @@ def parse_date(text: str) -> date:
         raise MemorySyncError(
             f"not a date: {text!r}; write dates as YYYY-MM-DD, e.g. 2026-01-15"
         ) from exc
+
+
+def check_dates(*texts: str | None) -> None:
+    """Refuse, with a one-line message, any given text that is not a YYYY-MM-DD date."""
+    for text in texts:
+        if text:
+            parse_date(text)

@@ -12,8 +12,10 @@ from memory_sync.commands.common import (
     cache_option,
     common_options,
     handle_errors,
+    json_option,
     make_composer,
     print_documents,
+    range_options,
     setup,
     summary_options,
 )
@@ -24,8 +26,7 @@ from memory_sync.commands.common import (
 @click.argument("dates", nargs=-1)
 @click.option("--all", "all_days", is_flag=True, help="Every day with history and no daily file.")
 @click.option("--today", is_flag=True, help="Today (a partial day).")
-@click.option("--since", metavar="DATE", help="From this date on.")
-@click.option("--until", metavar="DATE", help="Up to this date (exclusive).")
+@range_options
 @click.option(
     "--incremental",
     is_flag=True,
@@ -39,7 +40,7 @@ from memory_sync.commands.common import (
 )
 @click.option("--batch", is_flag=True, help="With --summarize: Message Batches, half price.")
 @summary_options
-@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@json_option
 @cache_option
 @handle_errors
 def backfill(

@@ -77,6 +77,19 @@ def setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
     return out, agents
 
 
+def json_option(func: F) -> F:
+    """`--json`: the result as one JSON document on stdout."""
+    return click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")(
+        func
+    )
+
+
+def range_options(func: F) -> F:
+    """`--since` (inclusive) and `--until` (exclusive): a range of local dates."""
+    func = click.option("--until", metavar="DATE", help="Up to this date (exclusive).")(func)
+    return click.option("--since", metavar="DATE", help="From this date on.")(func)
+
+
 def cache_option(func: F) -> F:
     """`--no-cache`: read the whole history even when the index is fresh."""
     return click.option(

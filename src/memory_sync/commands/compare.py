@@ -11,6 +11,7 @@ from memory_sync.commands.common import (
     cache_option,
     common_options,
     handle_errors,
+    json_option,
     print_documents,
     read_history,
     setup,
@@ -20,7 +21,7 @@ from memory_sync.errors import EXIT_FINDINGS
 
 @click.command()
 @common_options
-@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@json_option
 @click.option("--check", is_flag=True, help="Exit 3 when days are missing or sparse.")
 @click.option("--include-today", is_flag=True, help="Count today (partial) in the gaps.")
 @cache_option

@@ -10,6 +10,7 @@ from memory_sync.commands.common import (
     cache_option,
     common_options,
     handle_errors,
+    json_option,
     print_documents,
     read_history,
     setup,
@@ -18,7 +19,7 @@ from memory_sync.commands.common import (
 
 @click.command()
 @common_options
-@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@json_option
 @click.option(
     "--weeks",
     type=click.IntRange(1, 260),

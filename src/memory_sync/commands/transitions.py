@@ -10,7 +10,9 @@ from memory_sync.commands.common import (
     cache_option,
     common_options,
     handle_errors,
+    json_option,
     print_documents,
+    range_options,
     read_history,
     setup,
 )
@@ -18,9 +20,8 @@ from memory_sync.commands.common import (
 
 @click.command()
 @common_options
-@click.option("--since", metavar="DATE", help="From this date on.")
-@click.option("--until", metavar="DATE", help="Up to this date (exclusive).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@range_options
+@json_option
 @cache_option
 @handle_errors
 def transitions(
@@ -28,30 +29,21 @@ def transitions(
 ) -> None:
     """Every change of the answering model: time, from → to, session and channel."""
     from memory_sync import report
-    from memory_sync.timeutil import parse_date
+    from memory_sync.timeutil import check_dates
 
-    for value in (since, until):
-        if value:
-            parse_date(value)
+    check_dates(since, until)
     out, agents = setup(kw)
     documents = []
     for settings in agents:
         scan = read_history(out, settings, no_cache)
-        rows = [
-            r
-            for r in report.transitions_rows(scan.book.transitions(), settings.zone)
-            if (not since or r["date"] >= since) and (not until or r["date"] < until)
-        ]
+        rows = report.transitions_rows(scan.book.transitions(), settings.zone, since, until)
         if as_json:
             documents.append(
                 {"agent": settings.agent, "timezone": settings.tz_name, "transitions": rows}
             )
             continue
-        for r in rows:
-            out.result(
-                f"{r['date']} {r['time']}  {r['from']} → {r['to']}  "
-                f"{r['session_key'] or '-'} {r['session_id'][:8]} ({r['channel'] or '-'})"
-            )
+        for row in rows:
+            out.result(report.transition_line(row))
         out.info(f"{len(rows)} transition(s)")
     if as_json:
         print_documents(out, documents)

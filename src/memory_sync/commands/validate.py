@@ -11,6 +11,7 @@ from memory_sync.commands.common import (
     cache_option,
     common_options,
     handle_errors,
+    json_option,
     print_documents,
     read_history,
     setup,
@@ -20,7 +21,7 @@ from memory_sync.errors import EXIT_FINDINGS
 
 @click.command()
 @common_options
-@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@json_option
 @cache_option
 @handle_errors
 def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
