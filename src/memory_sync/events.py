@@ -236,22 +236,6 @@ class EventFactory:
         day = self.clock.day_of(ms)
         if role == "assistant":
             event = self._assistant(ms, day, sid, key, identity, message, content)
-        elif role == "toolResult":
-            name = message.get("toolName")
-            event = Event(
-                ms,
-                day,
-                Kind.TOOL_RESULT,
-                sid,
-                key,
-                identity,
-                content_text(content, TOOL_TEXT_LIMIT),
-                None,
-                None,
-                (),
-                name if type(name) is str else None,
-                bool(message.get("isError")) or bool(message.get("exitCode")),
-            )
         elif role == "user":
             text, had_system = strip_user_text(content_text(content))
             noise = user_noise(text, had_system, message.get("provenance"))
@@ -260,20 +244,17 @@ class EventFactory:
             event = Event(
                 ms, day, Kind.NOISE if noise else Kind.USER, sid, key, identity, text, None, noise
             )
-        elif role == "bashExecution":
+        elif role == "toolResult" or role == "bashExecution":
+            if role == "toolResult":
+                name = message.get("toolName")
+                text = content_text(content, TOOL_TEXT_LIMIT)
+                tool = name if type(name) is str else None
+                failed = bool(message.get("isError")) or bool(message.get("exitCode"))
+            else:
+                text = str(message.get("output", ""))[:TOOL_TEXT_LIMIT]
+                tool, failed = "bash", bool(message.get("exitCode"))
             event = Event(
-                ms,
-                day,
-                Kind.TOOL_RESULT,
-                sid,
-                key,
-                identity,
-                str(message.get("output", ""))[:TOOL_TEXT_LIMIT],
-                None,
-                None,
-                (),
-                "bash",
-                bool(message.get("exitCode")),
+                ms, day, Kind.TOOL_RESULT, sid, key, identity, text, tool_name=tool, is_error=failed
             )
         elif role == "custom":
             event = Event(ms, day, Kind.NOISE, sid, key, identity, "", None, "injected_context")
