@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,9 @@ from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
 from memory_sync.stores.jsonl import (
+    IMPORT_ARCHIVE,
     FileMark,
-    load_session_keys,
+    SessionKeys,
     read_jsonl,
     session_id_from_name,
 )
@@ -22,9 +23,6 @@ from memory_sync.stores.sqlite import DbMark, db_mark, read_sqlite, session_row_
 from memory_sync.timeutil import DayClock
 
 Progress = Callable[[int], None]
-
-
-IMPORT_ARCHIVE = "session-sqlite-import-archive"
 
 
 def imported_copy(path: Path, rows: dict[str, int]) -> bool:
@@ -51,6 +49,10 @@ class Marks:
 
     files: dict[str, FileMark] = field(default_factory=dict)
     dbs: dict[str, DbMark] = field(default_factory=dict)
+
+    def note_file(self, mark: FileMark) -> None:
+        """Record how far a transcript file was read (`mark` is filled in as it is read)."""
+        self.files[mark.path] = mark
 
     def note_database(self, db: Path) -> None:
         """Record what `db` holds now, before it is read (rows added meanwhile are read again
@@ -87,21 +89,31 @@ def raw_entries(
         rows.update(session_row_counts(db))
         if progress:
             progress(_size(db))
-    keys_by_folder: dict[Any, dict[str, str]] = {}
-    for path in sources.jsonl_files:
+    on_mark = marks.note_file if marks is not None else None
+    yield from transcript_entries(sources.jsonl_files, problems, rows, on_mark, progress)
+
+
+def transcript_entries(
+    paths: Iterable[Path],
+    problems: Problems,
+    rows: dict[str, int],
+    on_mark: Callable[[FileMark], None] | None = None,
+    progress: Progress | None = None,
+) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
+    """The entries of transcript files, in order, each with its session key; an import copy
+    whose every entry is still in a database (`rows`: its rows per session) is skipped. With
+    `on_mark`, each file's mark (how far it was read) is handed over."""
+    keys = SessionKeys()
+    for path in paths:
         if rows and imported_copy(path, rows):
-            if marks is not None:
-                marks.files[str(path)] = imported_mark(path)
-            if progress:
-                progress(_size(path))
-            continue
-        keys = keys_by_folder.get(path.parent)
-        if keys is None:
-            keys = keys_by_folder[path.parent] = load_session_keys(path.parent)
-        mark = None
-        if marks is not None:
-            mark = marks.files[str(path)] = FileMark(str(path))
-        yield from read_jsonl(path, problems, keys, mark)
+            if on_mark is not None:
+                on_mark(imported_mark(path))
+        else:
+            mark = None
+            if on_mark is not None:
+                mark = FileMark(str(path))
+                on_mark(mark)
+            yield from read_jsonl(path, problems, keys(path), mark)
         if progress:
             progress(_size(path))
 

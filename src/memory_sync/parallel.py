@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from memory_sync.events import Event, EventFactory, Kind
-from memory_sync.history import Marks, imported_copy, imported_mark
+from memory_sync.history import Marks, transcript_entries
 from memory_sync.ledger import Ledger
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
-from memory_sync.stores.jsonl import FileMark, load_session_keys, read_jsonl
+from memory_sync.stores.jsonl import FileMark
 from memory_sync.stores.sqlite import (
     DbPart,
     read_sqlite,
@@ -72,7 +72,7 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
     if unit.db is not None:
         raw: Iterator[Any] = read_sqlite(unit.db, problems, unit.part)
     else:
-        raw = _jsonl(unit.files, rows, problems, marks)
+        raw = transcript_entries(unit.files, problems, rows, marks.append)
     for ref, entry in raw:
         made = factory.make(ref, entry)
         if made is None:
@@ -101,22 +101,6 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
             )
         )
     return out, problems, marks, days
-
-
-def _jsonl(
-    files: tuple[Path, ...], rows: dict[str, int], problems: Problems, marks: list[FileMark]
-) -> Iterator[Any]:
-    keys_by_folder: dict[Path, dict[str, str]] = {}
-    for path in files:
-        if rows and imported_copy(path, rows):
-            marks.append(imported_mark(path))
-            continue
-        keys = keys_by_folder.get(path.parent)
-        if keys is None:
-            keys = keys_by_folder[path.parent] = load_session_keys(path.parent)
-        mark = FileMark(str(path))
-        marks.append(mark)
-        yield from read_jsonl(path, problems, keys, mark)
 
 
 def plan(sources: HistorySources, workers: int, pieces: int = 2) -> list[Unit]:

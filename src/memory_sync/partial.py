@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from memory_sync import index
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayBook, DayStats
 from memory_sync.events import Event, EventFactory
+from memory_sync.history import transcript_entries
 from memory_sync.ledger import Ledger, Stream
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
-from memory_sync.stores.jsonl import load_session_keys, read_jsonl
 from memory_sync.stores.sqlite import DbPart, read_sqlite
 from memory_sync.timeutil import DayClock
 
@@ -69,14 +68,8 @@ def _raw(
             for ref, entry in read_sqlite(db, problems, DbPart(rows=False, archives=True)):
                 if (ref.source, ref.session_id) in streams:
                     yield ref, entry
-    keys_by_folder: dict[Path, dict[str, str]] = {}
-    for path in settings.sources.jsonl_files:
-        if str(path) not in sources:
-            continue
-        keys = keys_by_folder.get(path.parent)
-        if keys is None:
-            keys = keys_by_folder[path.parent] = load_session_keys(path.parent)
-        yield from read_jsonl(path, Problems(), keys)
+    files = [path for path in settings.sources.jsonl_files if str(path) in sources]
+    yield from transcript_entries(files, problems, {})
 
 
 def read_days(

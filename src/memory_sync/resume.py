@@ -11,7 +11,7 @@ reads everything again. So the result is always the one a full read (`--no-cache
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,13 +19,16 @@ from typing import Any
 from memory_sync import index
 from memory_sync.config import AgentSettings
 from memory_sync.events import Event, EventFactory
-from memory_sync.history import IMPORT_ARCHIVE, imported_copy, imported_mark
+from memory_sync.history import imported_copy, imported_mark
 from memory_sync.index import IndexState
 from memory_sync.ledger import Ledger, Stream, StreamRecord
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
+from memory_sync.stores import SessionRef
 from memory_sync.stores.jsonl import (
+    IMPORT_ARCHIVE,
     FileMark,
+    SessionKeys,
     load_session_keys,
     mark_checks,
     read_jsonl,
@@ -197,22 +200,10 @@ def catch_up(settings: AgentSettings, state: IndexState, clock: DayClock) -> Cat
     problems = Problems()
     factory = EventFactory(clock)
     items: list[tuple[Stream, Event, int, int | None]] = []
-    for db, after, until in found.db_reads:
-        part = DbPart(archives=False, after_rowid=after, until_rowid=until)
-        for ref, entry in read_sqlite(db, problems, part):
-            made = factory.make(ref, entry)
-            if made is not None:
-                items.append(((ref.source, made[0].session_id), made[0], factory.last_key, made[1]))
-    keys_by_folder: dict[Path, dict[str, str]] = {}
-    for path, mark in found.file_reads:
-        keys = keys_by_folder.get(path.parent)
-        if keys is None:
-            keys = keys_by_folder[path.parent] = load_session_keys(path.parent)
-        for ref, entry in read_jsonl(path, problems, keys, mark):
-            made = factory.make(ref, entry)
-            if made is not None:
-                items.append(((ref.source, made[0].session_id), made[0], factory.last_key, made[1]))
-        found.file_marks[str(path)] = mark
+    for ref, entry in _added_entries(found, problems):
+        made = factory.make(ref, entry)
+        if made is not None:
+            items.append(((ref.source, made[0].session_id), made[0], factory.last_key, made[1]))
 
     result = _fold(settings, state, items)
     state.problems.merge(problems)
@@ -221,6 +212,21 @@ def catch_up(settings: AgentSettings, state: IndexState, clock: DayClock) -> Cat
     state.key_files = key_stamps
     result.sources = len(found.db_reads) + len(found.file_reads)
     return result
+
+
+def _added_entries(
+    found: _Additions, problems: Problems
+) -> Iterator[tuple[SessionRef, dict[str, Any]]]:
+    """The new rows of the databases, then the new lines of the files, in full-read order;
+    each file's mark is kept once it is read."""
+    for db, after, until in found.db_reads:
+        yield from read_sqlite(
+            db, problems, DbPart(archives=False, after_rowid=after, until_rowid=until)
+        )
+    keys = SessionKeys()
+    for path, mark in found.file_reads:
+        yield from read_jsonl(path, problems, keys(path), mark)
+        found.file_marks[str(path)] = mark
 
 
 def _sessions_with_new_rows(found: _Additions) -> set[str]:

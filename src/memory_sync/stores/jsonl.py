@@ -52,6 +52,24 @@ def session_id_from_name(name: str) -> str:
     return match.group(1) if match else name
 
 
+IMPORT_ARCHIVE = "session-sqlite-import-archive"  # JSONL copies of sessions `doctor` imported
+
+
+class SessionKeys:
+    """The session keys of transcript files, from their folder's sessions.json (each folder's
+    file read once)."""
+
+    def __init__(self) -> None:
+        self._by_folder: dict[Path, dict[str, str]] = {}
+
+    def __call__(self, path: Path) -> dict[str, str]:
+        """Session id -> session key for the transcript file `path`."""
+        keys = self._by_folder.get(path.parent)
+        if keys is None:
+            keys = self._by_folder[path.parent] = load_session_keys(path.parent)
+        return keys
+
+
 def load_session_keys(sessions_dir: Path) -> dict[str, str]:
     """sessionId -> session key from `sessions.json` (read as JSON, else leniently as JSON5)."""
     path = sessions_dir / "sessions.json"
@@ -182,10 +200,7 @@ def read_jsonl(
         problems.source_failed(source, f"cannot open ({exc.strerror}); check its permissions")
         return
     parser = TranscriptLines(source, problems, defer_tail=mark is not None)
-    archived = bool(_ARCHIVE_MARK.search(path.name)) or path.parent.name in (
-        "cold",
-        "session-sqlite-import-archive",
-    )
+    archived = bool(_ARCHIVE_MARK.search(path.name)) or path.parent.name in ("cold", IMPORT_ARCHIVE)
     ref: SessionRef | None = None
     if mark is not None and mark.offset > 0 and not mark.compressed:
         stream.seek(mark.offset)
