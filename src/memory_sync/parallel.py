@@ -45,6 +45,7 @@ class Unit:
     db: Path | None = None
     part: DbPart | None = None
     files: tuple[Path, ...] = ()
+    size: int = 0  # bytes on disk it stands for (for the progress bar)
 
 
 _STATE: dict[str, Any] = {}
@@ -103,18 +104,22 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
     return out, problems, marks, days
 
 
-def plan(sources: HistorySources, workers: int, pieces: int = 2) -> list[Unit]:
+def plan(
+    sources: HistorySources, workers: int, pieces: int, rows: dict[Path, dict[str, int]]
+) -> list[Unit]:
     """The units in the order a sequential scan reads them (about `pieces` per worker for the
-    database and as many for the files)."""
+    database, split by `rows`, its transcript rows per session, and as many for the files)."""
     units: list[Unit] = []
     for db in sources.databases:
-        ranges = session_ranges(db, workers * pieces)
+        ranges = session_ranges(rows.get(db, {}), workers * pieces)
         if ranges == [(None, None)]:  # small or unreadable: one unit, read as one process would
-            units.append(Unit(db=db, part=DbPart()))
+            units.append(Unit(db=db, part=DbPart(), size=_size(db)))
             continue
+        share = _size(db) // (len(ranges) + 1)  # for the progress bar
         for low, high in ranges:
-            units.append(Unit(db=db, part=DbPart(low, high, rows=True, archives=False)))
-        units.append(Unit(db=db, part=DbPart(rows=False, archives=True)))
+            part = DbPart(low, high, rows=True, archives=False)
+            units.append(Unit(db=db, part=part, size=share))
+        units.append(Unit(db=db, part=DbPart(rows=False, archives=True), size=share))
     sizes = [(p, _size(p)) for p in sources.jsonl_files]
     total = sum(s for _, s in sizes)
     target = max(1, total // (workers * pieces))
@@ -124,10 +129,10 @@ def plan(sources: HistorySources, workers: int, pieces: int = 2) -> list[Unit]:
         group.append(path)
         used += size
         if used >= target:
-            units.append(Unit(files=tuple(group)))
+            units.append(Unit(files=tuple(group), size=used))
             group, used = [], 0
     if group:
-        units.append(Unit(files=tuple(group)))
+        units.append(Unit(files=tuple(group), size=used))
     return units
 
 
@@ -178,13 +183,14 @@ def parallel_events(
 ) -> Iterator[tuple[Event, Any]]:
     """Each event once, as `history.read_events` yields them, read by `workers` processes,
     with what `notes` (run in the workers, on the event with its text) made of it."""
-    rows: dict[str, int] = {}
+    per_db: dict[Path, dict[str, int]] = {}
     for db in sources.databases:
         if marks is not None:
             marks.note_database(db)
-        rows.update(session_row_counts(db))
+        per_db[db] = session_row_counts(db)  # counted once: for import copies and for `plan`
+    rows = {sid: n for counts in per_db.values() for sid, n in counts.items()}
     _STATE.update(clock=clock, rows=rows, notes=notes)
-    units = plan(sources, workers, pieces=2 if notes is None else 16)
+    units = plan(sources, workers, 2 if notes is None else 16, per_db)
     ledger = ledger or Ledger()
     seen = ledger.seen
     import multiprocessing
@@ -252,4 +258,4 @@ def parallel_events(
                 )
                 yield event, payload
             if progress:
-                progress(sum(_size(p) for p in unit.files) if unit.files else 0)
+                progress(unit.size)

@@ -337,9 +337,10 @@ def session_row_counts(db_path: Path) -> dict[str, int]:
     return _ask(db_path, lambda con: dict(con.execute(query)), {})
 
 
-def session_ranges(db_path: Path, parts: int) -> list[tuple[str | None, str | None]]:
-    """Split the database's sessions into about `parts` ranges of similar row counts."""
-    counts = sorted(session_row_counts(db_path).items())
+def session_ranges(rows: dict[str, int], parts: int) -> list[tuple[str | None, str | None]]:
+    """Split a database's sessions (`rows`: transcript rows per session id) into about `parts`
+    ranges of similar row counts."""
+    counts = sorted(rows.items())
     total = sum(n for _, n in counts)
     if parts <= 1 or len(counts) < 2 or total == 0:
         return [(None, None)]
