@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayStats, Transition
-from memory_sync.history import Progress
 from memory_sync.memoryfile import MemoryFile, list_memory_files, read_block_fingerprint
 from memory_sync.problems import Problems
-from memory_sync.scan import Scan, scan_history
+from memory_sync.scan import Scan
 
 # A daily file is "sparse" when it holds fewer than this many bytes per conversation message
 # (user + assistant) of its day. See docs/compare.md for the reasoning.
@@ -61,21 +59,6 @@ def day_status(stats: DayStats, files: list[MemoryFile], block_fp: str | None) -
     if daily.size < SPARSE_BYTES_PER_MESSAGE * stats.conversation:
         return "sparse"
     return "ok"
-
-
-def compare(
-    settings: AgentSettings,
-    include_today: bool = False,
-    progress: Progress | None = None,
-    use_index: bool = True,
-    notice: Callable[[str], None] | None = None,
-) -> CompareReport:
-    """Read the history once (or take its figures from a fresh index) and set it beside the
-    memory folder."""
-    scan = scan_history(
-        settings, progress=progress, parallel=True, use_index=use_index, notice=notice
-    )
-    return compare_scan(settings, scan, include_today)
 
 
 def compare_scan(settings: AgentSettings, scan: Scan, include_today: bool = False) -> CompareReport:

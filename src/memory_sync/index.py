@@ -86,7 +86,7 @@ def signature(settings: AgentSettings) -> bytes:
     names += files
     folders = {f.rpartition(os.sep)[0] for f in files}
     names += sorted(os.path.join(folder, "sessions.json") for folder in folders)
-    digest = hashlib.sha256(f"{INDEX_VERSION}|{__version__}|{settings.tz_name}".encode())
+    digest = hashlib.sha256(context(settings).encode())
     stat = os.stat
     for name in names:
         try:
@@ -346,9 +346,8 @@ def load_streams(
                 "SELECT keys, days FROM streams WHERE source = ? AND session_id = ?", (source, sid)
             ).fetchone()
             if row is not None:
-                record = StreamRecord()
+                record = StreamRecord(days=_days(row[1]))
                 record.keys.frombytes(row[0])
-                record.days = set(row[1].split(",")) if row[1] else set()
                 found[(source, sid)] = record
     return found
 
@@ -356,9 +355,14 @@ def load_streams(
 def stream_days(settings: AgentSettings) -> dict[Stream, set[str]]:
     """Every stream's days (for reading only the streams that touch some days)."""
     return {
-        (source, sid): set(days.split(",")) if days else set()
+        (source, sid): _days(days)
         for source, sid, days in _rows(settings, "SELECT source, session_id, days FROM streams")
     }
+
+
+def _days(stored: str) -> set[str]:
+    """A stream's days as stored: dates joined by commas."""
+    return set(stored.split(",")) if stored else set()
 
 
 def note_written(settings: AgentSettings, fingerprints: dict[str, str]) -> None:

@@ -34,9 +34,7 @@ class Ledger:
 
     def first(self, stream: Stream, day: str, key: int, content_key: int | None) -> bool:
         """True the first time either key is met; records both, and the day, for `stream`."""
-        record = self.streams.get(stream)
-        if record is None:
-            record = self.streams[stream] = StreamRecord()
+        record = self.record(stream)
         record.days.add(day)
         seen = self.seen
         if key in seen:

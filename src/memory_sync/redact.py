@@ -367,7 +367,7 @@ class Redactor:
         return text
 
     @staticmethod
-    def _replacer(rule: Rule) -> Callable[[re.Match[str]], str]:
+    def _replacer(rule: Rule) -> Replacer:
         def replace(match: re.Match[str]) -> str:
             value = match.group(rule.group)
             if value is None or value.startswith("[REDACTED"):

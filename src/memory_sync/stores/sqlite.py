@@ -148,34 +148,28 @@ def db_mark(db_path: Path) -> DbMark | None:
     """The database's identity and extent; None when it cannot be read this way (then it is
     always read whole)."""
     mark = db_files_mark(db_path)
-    try:
-        con = connect_readonly(db_path)
-    except sqlite3.Error:
-        return None
-    try:
-        cookie = con.execute("PRAGMA schema_version").fetchone()[0]
-        tables = sorted(
-            r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        )
-        mark.layout = f"{cookie}|{','.join(tables)}"
-        if "transcript_events" in tables:
-            rows, max_rowid = con.execute(
-                "SELECT count(*), coalesce(max(rowid), 0) FROM transcript_events"
+    return _ask(db_path, lambda con: _measured(con, mark), None)
+
+
+def _measured(con: sqlite3.Connection, mark: DbMark) -> DbMark:
+    """`mark` with the database's layout, transcript rows and archive tables filled in."""
+    cookie = con.execute("PRAGMA schema_version").fetchone()[0]
+    tables = sorted(r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'"))
+    mark.layout = f"{cookie}|{','.join(tables)}"
+    if "transcript_events" in tables:
+        rows, max_rowid = con.execute(
+            "SELECT count(*), coalesce(max(rowid), 0) FROM transcript_events"
+        ).fetchone()
+        mark.rows, mark.max_rowid = int(rows), int(max_rowid)
+    parts = []
+    for table in ARCHIVE_TABLES:
+        if table in tables:
+            count, last = con.execute(
+                f"SELECT count(*), coalesce(max(rowid), 0) FROM {table}"
             ).fetchone()
-            mark.rows, mark.max_rowid = int(rows), int(max_rowid)
-        parts = []
-        for table in ARCHIVE_TABLES:
-            if table in tables:
-                count, last = con.execute(
-                    f"SELECT count(*), coalesce(max(rowid), 0) FROM {table}"
-                ).fetchone()
-                parts.append(f"{table}:{count}:{last}")
-        mark.archives = ";".join(parts)
-        return mark
-    except sqlite3.Error:
-        return None
-    finally:
-        con.close()
+            parts.append(f"{table}:{count}:{last}")
+    mark.archives = ";".join(parts)
+    return mark
 
 
 def _ask(db_path: Path, question: Callable[[sqlite3.Connection], T], otherwise: T) -> T:

@@ -76,9 +76,8 @@ class Composer:
                 make = make_summarizer
             self.summarizer = make(summary)
             self.model = self.summarizer.model
-        state_subdir(app_state, "batches")
+        self.pending = state_subdir(app_state, "batches")
         self.cache = SummaryCache(app_state / "summaries.sqlite")
-        self.pending = app_state / "batches"
         self.on_poll = on_poll
         self.poll_seconds = poll_seconds
 
