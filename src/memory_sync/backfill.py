@@ -31,7 +31,7 @@ from memory_sync.output import Redactor
 from memory_sync.partial import read_days
 from memory_sync.problems import Problems
 from memory_sync.render import render_digest
-from memory_sync.scan import scan_history
+from memory_sync.scan import Scan, scan_history
 from memory_sync.summarize import SummarySettings
 from memory_sync.summarize.compose import Composer
 from memory_sync.summarize.daytext import DayText
@@ -201,12 +201,14 @@ def compose(
     composer: Composer | None = None,
     use_index: bool = True,
     debug: Callable[[str], None] | None = None,
+    scanned: Scan | None = None,
 ) -> Composition:
     """Read the history once and build the block body of every chosen day (simple digest, or
     the LLM's summary when `composer` is given).
 
     With an index, only the streams that touch the chosen days are read (when they are few);
-    otherwise everything is read once, and the index saved for the next run.
+    otherwise everything is read once, and the index saved for the next run. `scanned` is
+    this run's scan through the index when the caller already made it.
     """
     selection.validate()
     memory_dir = settings.memory_dir
@@ -242,9 +244,10 @@ def compose(
             text.add(event)
 
     say = debug or (lambda _message: None)
-    scan = None
-    if use_index and index.index_path(settings).exists():
+    scan = scanned
+    if scan is None and use_index and index.index_path(settings).exists():
         scan = scan_history(settings, parallel=True, use_index=True, debug=say)
+    if scan is not None:
         days = {d.date for d in scan.book.sorted_days() if wanted(d.date)}
         if not read_days(settings, scan.book, days, collect, say):
             scan = None
@@ -311,10 +314,11 @@ def changed_days(
     notice: Callable[[str], None] | None = None,
     use_index: bool = True,
     debug: Callable[[str], None] | None = None,
-) -> list[str]:
+) -> tuple[list[str], Scan]:
     """For --incremental: days with history whose daily file is missing, or holds a block
     written from other history (its recorded fingerprint differs), or (with --preserve) has
-    no block yet. Every other file is left untouched. A fresh index answers without reading."""
+    no block yet, or cannot be read (the write then says why). Every other file is left
+    untouched. A fresh index answers without reading; the scan is returned for reuse."""
     scan = scan_history(
         settings,
         parallel=True,
@@ -336,13 +340,14 @@ def changed_days(
         try:
             block = find_block(decode(daily.path.read_bytes()))
         except OSError:
+            days.append(stats.date)
             continue
         if block is None:
             if preserve:
                 days.append(stats.date)
         elif block.fingerprint != stats.fingerprint_hex():
             days.append(stats.date)
-    return days
+    return days, scan
 
 
 def run_backfill(
@@ -363,14 +368,18 @@ def run_backfill(
     Without `use_index` (`--no-cache`), the index is neither read nor written.
     """
     memory_dir = settings.memory_dir
+    scanned = None
     if selection.incremental:
         selection.validate()
-        days = changed_days(settings, selection, options.preserve, notice, use_index, debug)
+        days, scan = changed_days(settings, selection, options.preserve, notice, use_index, debug)
         if not days:
             return BackfillReport(dry_run=options.dry_run)
         selection = DaySelection(dates=tuple(days))
         options = dataclasses.replace(options, force=True)
-    comp = compose(settings, selection, options, redact, progress, composer, use_index, debug)
+        scanned = scan if use_index else None
+    comp = compose(
+        settings, selection, options, redact, progress, composer, use_index, debug, scanned
+    )
     report = BackfillReport(
         problems=comp.problems,
         dry_run=options.dry_run,
