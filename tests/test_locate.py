@@ -152,3 +152,13 @@ def test_an_unwritable_state_folder_is_one_line_or_harmless(cli, corpus, monkeyp
         "summarize", "--date", "2026-11-21", "--output", blocker / "x.md", "--openclaw-dir", state
     )
     assert out.exit_code == 1 and "Traceback" not in out.stderr
+
+
+def test_summarize_names_one_agent_instead_of_dropping_the_others(cli, tmp_path):
+    state = _state(tmp_path / "s", ("main", "ops"))
+    (state / "workspace-ops" / "memory").mkdir(parents=True)
+    result = cli("summarize", "--date", "2026-05-01", "--openclaw-dir", state, "--all-agents")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "memory-sync: summarize prints one agent's day: name it with --agent"
+    )

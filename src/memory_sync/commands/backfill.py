@@ -18,6 +18,7 @@ from memory_sync.commands.common import (
     range_options,
     setup,
     summary_options,
+    take_summary_options,
 )
 
 
@@ -66,7 +67,7 @@ def backfill(
 
     if batch and not summarize:
         raise click.UsageError("--batch goes with --summarize")
-    summary_kw = {k: kw.pop(k) for k in ("model", "backend", "base_url", "token_budget")}
+    summary_kw = take_summary_options(kw)
     out, agents = setup(kw)
     selection = DaySelection(tuple(dates), all_days, today, since, until, incremental)
     selection.validate()

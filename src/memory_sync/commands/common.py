@@ -139,6 +139,11 @@ def summary_options(func: F) -> F:
     return func
 
 
+def take_summary_options(kw: dict[str, Any]) -> dict[str, Any]:
+    """Remove the `summary_options` values from a command's keyword arguments."""
+    return {k: kw.pop(k) for k in ("model", "backend", "base_url", "token_budget")}
+
+
 def make_composer(
     out: Output, settings: AgentSettings, kw: dict[str, Any], dry_run: bool, batch: bool
 ) -> Any:

@@ -13,6 +13,7 @@ from memory_sync.commands.common import (
     make_composer,
     setup,
     summary_options,
+    take_summary_options,
 )
 from memory_sync.errors import MemorySyncError
 
@@ -27,8 +28,10 @@ def summarize(date: str, output: Path | None, **kw: Any) -> None:
     """Print one day's LLM summary (the block body) without touching memory files."""
     from memory_sync.backfill import BackfillOptions, DaySelection, compose_days
 
-    summary_kw = {k: kw.pop(k) for k in ("model", "backend", "base_url", "token_budget")}
+    summary_kw = take_summary_options(kw)
     out, agents = setup(kw)
+    if len(agents) > 1:
+        raise MemorySyncError("summarize prints one agent's day: name it with --agent")
     settings = agents[0]
     composer = make_composer(out, settings, summary_kw, False, False)
     bodies, failures, problems = compose_days(
