@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # imported for types only: `compare` should not load backfill
     from memory_sync.days import Transition
     from memory_sync.messages import Message
     from memory_sync.output import Redactor
+    from memory_sync.stats import Stats
 
 STATUS_STYLE = {"ok": "green", "sparse": "yellow", "missing": "red", "orphan": "magenta"}
 
@@ -239,7 +240,7 @@ def estimates_total(report: BackfillReport) -> str:
 
 
 def stats_json(
-    report: CompareReport, stats: Any, grid: list[list[tuple[str, str]]]
+    report: CompareReport, stats: Stats, grid: list[list[tuple[str, str]]]
 ) -> dict[str, Any]:
     """`stats --json` for one agent."""
     return {
@@ -264,7 +265,7 @@ def stats_json(
     }
 
 
-def stats_lines(report: CompareReport, stats: Any) -> list[str]:
+def stats_lines(report: CompareReport, stats: Stats) -> list[str]:
     """The figures of `stats` as text lines."""
     total = sum(stats.models.values()) or 1
     share = ", ".join(f"{m} {n * 100 / total:.0f}%" for m, n in stats.models.items()) or "-"

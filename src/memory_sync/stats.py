@@ -58,12 +58,17 @@ def compute(report: CompareReport) -> Stats:
     )
 
 
+def _first_monday(end: date, weeks: int) -> date:
+    """The Monday that starts a calendar of `weeks` weeks ending with the week of `end`."""
+    return end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
+
+
 def calendar(report: CompareReport, today: str, weeks: int = 53) -> list[list[tuple[str, str]]]:
     """A GitHub-style grid: 7 rows (Monday first) of (cell character, status) per week, ending
     with the week of `today`. Status: ok, sparse, missing, none (no history) or future."""
     status = {d.stats.date: d.status for d in report.days}
     end = date.fromisoformat(today)
-    start = end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
+    start = _first_monday(end, weeks)
     rows: list[list[tuple[str, str]]] = [[] for _ in range(7)]
     day = start
     while day <= end + timedelta(days=6 - end.weekday()):
@@ -76,8 +81,7 @@ def calendar(report: CompareReport, today: str, weeks: int = 53) -> list[list[tu
 
 def month_labels(today: str, weeks: int = 53) -> str:
     """The header line over the calendar: a month's abbreviation where it starts."""
-    end = date.fromisoformat(today)
-    start = end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
+    start = _first_monday(date.fromisoformat(today), weeks)
     line = [" "] * (weeks + 3)
     for i in range(weeks):
         monday = start + timedelta(weeks=i)
