@@ -382,10 +382,6 @@ class Redactor:
 
         return replace
 
-    def find(self, text: str) -> list[str]:
-        """The kinds of secret found in `text` (for `validate`)."""
-        return re.findall(r"\[REDACTED:([a-z0-9-]+)\]", self(text)) if text else []
-
 
 # bytes -> "x", or " " for the whitespace that str.split() splits at (ASCII; other bytes are "x")
 _NON_SPACE = bytes(ord(" ") if chr(b).isspace() else ord("x") for b in range(128)) + b"x" * 128

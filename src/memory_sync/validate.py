@@ -9,10 +9,12 @@ from pathlib import Path
 
 from memory_sync.memoryfile import END, START, decode
 from memory_sync.output import Redactor
+from memory_sync.redact import redact_each
 
 _NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(-[^/]*)?\.md$")
 _TITLE = re.compile(r"^#\s+(\d{4}-\d{2}-\d{2})\b")
 _HOOK_SUFFIX = re.compile(r"^-(\d{4})(-\d+)?$")
+_MARKER = re.compile(r"\[REDACTED:([a-z0-9-]+)\]")
 
 
 @dataclass(frozen=True)
@@ -99,20 +101,7 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redactor) 
                 )
             elif not suffix:
                 findings.append(Finding(str(path), 0, "orphan", f"no history on {day}"))
-        for number, line in enumerate(lines, 1):
-            if "[REDACTED:" in line:
-                continue
-            kinds = redact.find(line) if hasattr(redact, "find") else []
-            if kinds:
-                findings.append(
-                    Finding(
-                        str(path),
-                        number,
-                        "secret",
-                        f"looks like a secret ({', '.join(sorted(set(kinds)))})"
-                        "; remove it before this file is shared or committed",
-                    )
-                )
+        findings += _secret_findings(path, lines, redact)
     for claimed, places in sorted(claims.items()):
         if len(places) > 1:
             names = ", ".join(p.name for p, _ in places)
@@ -127,6 +116,27 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redactor) 
                 )
     findings.sort(key=lambda f: (f.path, f.line, f.kind))
     return findings
+
+
+def _secret_findings(path: Path, lines: list[str], redact: Redactor) -> list[Finding]:
+    """A finding for each line that redaction would change (lines that already hold a
+    `[REDACTED:` marker are left alone), naming the kinds of secret."""
+    numbered = [(n, line) for n, line in enumerate(lines, 1) if "[REDACTED:" not in line]
+    redacted = redact_each(redact, [line for _, line in numbered])
+    out: list[Finding] = []
+    for (number, line), done in zip(numbered, redacted, strict=True):
+        kinds = sorted(set(_MARKER.findall(done))) if done != line else []
+        if kinds:
+            out.append(
+                Finding(
+                    str(path),
+                    number,
+                    "secret",
+                    f"looks like a secret ({', '.join(kinds)})"
+                    "; remove it before this file is shared or committed",
+                )
+            )
+    return out
 
 
 def _is_hook(lines: list[str]) -> bool:
