@@ -174,7 +174,7 @@ class DigestFeed:
         """Add a wanted event's notes to its day's builder."""
         builder = self.builders.get(event.day)
         if builder is None:
-            builder = self.builders[event.day] = DayDigestBuilder(event.day, self.redact)
+            builder = self.builders[event.day] = DayDigestBuilder(event.day)
         builder.take(event, notes)
 
 

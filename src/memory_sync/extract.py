@@ -1,7 +1,8 @@
 """The simple (no LLM) digest of a day: topics, flow, decisions, technical details, statistics.
 
-A `DayDigestBuilder` takes the day's events in any order with bounded memory; `build()` returns a
-`Digest`, a plain value that `render.py` turns into Markdown. Same events in, same digest out.
+A `DayDigestBuilder` adds up the notes (`notes.notes_for`) of one day's events, in reading
+order and bounded memory; `build()` returns a `Digest`, a plain value that `render.py` turns
+into Markdown. The same events read in the same order give the same digest.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from typing import Any
 
 from memory_sync.days import DayStats, Transition
 from memory_sync.events import Event, Kind
-from memory_sync.notes import notes_for
-from memory_sync.output import Redactor
 
 FLOW_HEAD = 14  # session flow steps kept from the start of a session
 FLOW_TAIL = 8  # and from its end
@@ -130,9 +129,8 @@ class _FirstSeen:
 class DayDigestBuilder:
     """Collects what the digest needs from one day's events, in bounded memory."""
 
-    def __init__(self, date: str, redact: Redactor) -> None:
+    def __init__(self, date: str) -> None:
         self.date = date
-        self.redact = redact
         self.sessions: dict[str, _SessionTrace] = {}
         self.topics: Counter[str] = Counter()
         self.decisions: list[tuple[int, str]] = []  # max-heap by (-ms) keeps the earliest
@@ -153,10 +151,6 @@ class DayDigestBuilder:
             self.files_read,
             self.errors,
         )
-
-    def add(self, event: Event) -> None:
-        """Take one event of this day."""
-        self.take(event, notes_for(event, self.redact))
 
     def take(self, event: Event, notes: tuple[Any, ...]) -> None:
         """Take one event of this day with its notes: a `Notes` from `notes_for`, or the plain
