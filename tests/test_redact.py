@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import random
+import re
 import sqlite3
 import string
 import uuid
@@ -179,6 +180,80 @@ def test_lines_in_one_batch_are_redacted_as_one_by_one(lines):
     redacting each line alone (memory blocks are redacted line by line this way)."""
     redactor = Redactor(known_values=["known-value-12345"])
     assert redactor.each(lines) == [Redactor(known_values=["known-value-12345"])(x) for x in lines]
+
+
+# The token rules as first written: the boundary check before the prefix. The rules put it
+# after the prefix (`redact._starts`), which the regex engine searches much faster.
+_PLAIN_B = r"(?<![A-Za-z0-9_+/-])"
+_PLAIN_E = r"(?![A-Za-z0-9_-])"
+PLAIN_TOKEN_RULES = {
+    "anthropic-key": _PLAIN_B + r"sk-ant-(?:api|admin|oat|ort)\d{2}-[A-Za-z0-9_-]{20,}",
+    "openrouter-key": _PLAIN_B + r"sk-or-v1-[A-Za-z0-9]{32,}",
+    "openai-key": _PLAIN_B + r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}" + _PLAIN_E,
+    "google-api-key": _PLAIN_B + r"AIza[0-9A-Za-z_-]{35}" + _PLAIN_E,
+    "google-oauth-token": _PLAIN_B + r"ya29\.[0-9A-Za-z_-]{20,}",
+    "groq-key": _PLAIN_B + r"gsk_[A-Za-z0-9]{40,}",
+    "xai-key": _PLAIN_B + r"xai-[A-Za-z0-9]{40,}",
+    "huggingface-token": _PLAIN_B + r"hf_[A-Za-z0-9]{30,}",
+    "perplexity-key": _PLAIN_B + r"pplx-[A-Za-z0-9]{40,}",
+    "github-token": _PLAIN_B + r"(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,})",
+    "gitlab-token": _PLAIN_B + r"gl(?:pat|dt|rt|ptt|ft|soat)-[A-Za-z0-9_-]{20,}",
+    "slack-token": _PLAIN_B + r"xox[abposr]-[A-Za-z0-9-]{10,}",
+    "slack-app-token": _PLAIN_B + r"xapp-\d-[A-Z0-9]+-\d+-[A-Za-z0-9]+",
+    "discord-token": _PLAIN_B
+    + r"[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40}"
+    + _PLAIN_E,
+    "telegram-bot-token": _PLAIN_B + r"\d{8,10}:AA[A-Za-z0-9_-]{33}" + _PLAIN_E,
+    "feishu-token": _PLAIN_B + r"[tu]-g[A-Za-z0-9_-]{25,}",
+    "aws-access-key": _PLAIN_B + r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}" + _PLAIN_E,
+    "stripe-key": _PLAIN_B + r"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}",
+    "stripe-webhook-secret": _PLAIN_B + r"whsec_[A-Za-z0-9]{24,}",
+    "twilio-key": _PLAIN_B + r"SK[0-9a-fA-F]{32}" + _PLAIN_E,
+    "sendgrid-key": _PLAIN_B + r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{30,}",
+    "notion-token": _PLAIN_B + r"(?:secret_[A-Za-z0-9]{40,}|ntn_[A-Za-z0-9]{40,})",
+    "brave-key": _PLAIN_B + r"BSA[A-Za-z0-9_-]{25,}",
+    "tavily-key": _PLAIN_B + r"tvly-[A-Za-z0-9-]{20,}",
+    "jwt": _PLAIN_B + r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+}
+TOKEN_PIECES = [
+    *(v for vs in PLANTED.values() for v in vs),
+    *"sk- ant- or-v1- proj- AIza ya29. gsk_ xai- hf_ pplx- gh ghp_ github_pat_ gl glpat- xox "
+    "xoxb- xapp-1-A1-2- M N O t-g u-g AKIA ASIA sk_ rk_ pk_ live_ test_ whsec_ SK SG. secret_ "
+    "ntn_ BSA tvly- eyJ 12345678 :AA".split(),
+    *" \n\t./+-_=:@\"'`",
+    "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5hJ7kL9mN",
+    "0123456789abcdef0123456789abcdef",
+    "x",
+    "é",
+]
+
+
+def test_token_rules_match_as_first_written():
+    """Each token rule finds exactly what its plain form (the boundary check first) finds, on
+    texts made of prefixes, token characters and separators (a fixed set of random ones)."""
+    rules = {r.kind: r for r in Redactor().rules if r.kind in PLAIN_TOKEN_RULES}
+    assert rules.keys() == PLAIN_TOKEN_RULES.keys()
+    plain = {kind: re.compile(source) for kind, source in PLAIN_TOKEN_RULES.items()}
+    rng = random.Random(6)
+    texts = ["".join(rng.choices(TOKEN_PIECES, k=rng.randint(1, 14))) for _ in range(3000)]
+    texts += [f"{a}{b}" for a in " x/+-_.\n" for vs in PLANTED.values() for b in vs]
+    for kind, rule in rules.items():
+        for text in texts:
+            found = [m.span() for m in rule.pattern.finditer(text)]
+            assert found == [m.span() for m in plain[kind].finditer(text)], (kind, text)
+
+
+def test_gates_pass_every_text_their_rule_matches():
+    """A rule's gate only skips texts the rule cannot match (a fixed set of random texts)."""
+    rng = random.Random(7)
+    pieces = [*TOKEN_PIECES, *LINE_PIECES, "abcd-efgh-ijkl-mnop", "api_key", "=", ": "]
+    texts = ["".join(rng.choices(pieces, k=rng.randint(1, 10))) for _ in range(3000)]
+    gated = [r for r in Redactor().rules if r.gate is not None]
+    assert {r.kind for r in gated} >= {"random-token", "app-password", "secret-assignment"}
+    for rule in gated:
+        matched = [t for t in texts if rule.pattern.search(t)]
+        assert len(matched) >= 5, rule.kind  # the texts do exercise the rule
+        assert all(rule.gate(t) for t in matched), rule.kind
 
 
 def test_exact_values_from_the_machine(tmp_path):
