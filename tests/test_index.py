@@ -59,6 +59,28 @@ def test_every_kind_of_change_gives_the_no_cache_result(cli, corpus):
     assert got == _compare(cli, state, "--no-cache")[0]
 
 
+def test_an_index_that_cannot_be_saved_is_one_notice_and_costs_nothing_else(cli, corpus):
+    """A state folder where the index cannot be written (here its file's place is taken by a
+    folder; a full disk gives the same): one line that names it and says what to do, and the
+    same result. An empty index file, what a failed first save leaves, is no index at all."""
+    state = corpus(NEW)
+    expected, _ = _compare(cli, state, "--no-cache")
+    _compare(cli, state)
+    index_file = next((Path(state).parent / "ms-state" / "index").glob("*.sqlite"))
+    index_file.unlink()
+    index_file.mkdir()
+    got, log = _compare(cli, state)
+    assert got == expected
+    notices = [line for line in log.splitlines() if line.startswith("notice:")]
+    assert len(notices) == 1 and str(index_file) in notices[0], log
+    assert "could not save the index" in notices[0] and "MEMORY_SYNC_STATE_DIR" in notices[0]
+    index_file.rmdir()
+    index_file.write_bytes(b"")
+    got, log = _compare(cli, state)
+    assert got == expected and "notice:" not in log
+    assert index_file.stat().st_size > 0  # saved this time
+
+
 def test_a_replaced_database_is_read_again(cli, corpus):
     state = corpus(NEW)
     before, _ = _compare(cli, state)

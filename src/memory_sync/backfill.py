@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from memory_sync import index
-from memory_sync.config import AgentSettings
+from memory_sync.config import AgentSettings, state_subdir
 from memory_sync.days import DayStats, Transition
 from memory_sync.errors import MemorySyncError
 from memory_sync.events import Event
@@ -202,13 +202,15 @@ def compose(
     use_index: bool = True,
     debug: Callable[[str], None] | None = None,
     scanned: Scan | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Composition:
     """Read the history once and build the block body of every chosen day (simple digest, or
     the LLM's summary when `composer` is given).
 
     With an index, only the streams that touch the chosen days are read (when they are few);
     otherwise everything is read once, and the index saved for the next run. `scanned` is
-    this run's scan through the index when the caller already made it.
+    this run's scan through the index when the caller already made it; `notice` gets what
+    the index has to say (damaged, or not saved).
     """
     selection.validate()
     memory_dir = settings.memory_dir
@@ -246,7 +248,7 @@ def compose(
     say = debug or (lambda _message: None)
     scan = scanned
     if scan is None and use_index and index.index_path(settings).exists():
-        scan = scan_history(settings, parallel=True, use_index=True, debug=say)
+        scan = scan_history(settings, parallel=True, use_index=True, debug=say, notice=notice)
     if scan is not None:
         days = {d.date for d in scan.book.sorted_days() if wanted(d.date)}
         if not read_days(settings, scan.book, days, collect, say):
@@ -255,10 +257,17 @@ def compose(
             texts.clear()
     if scan is None and composer is None:  # the simple digest: parsed and noted on two cores
         scan = scan_history(
-            settings, progress=progress, parallel=True, save_index=use_index, feed=feed
+            settings,
+            progress=progress,
+            parallel=True,
+            save_index=use_index,
+            feed=feed,
+            notice=notice,
         )
     elif scan is None:
-        scan = scan_history(settings, on_event=collect, progress=progress, save_index=use_index)
+        scan = scan_history(
+            settings, on_event=collect, progress=progress, save_index=use_index, notice=notice
+        )
     history = {s.date: s for s in scan.book.sorted_days()}
     dates, no_history = choose_days(selection, history, existing, today, options.force)
     if no_history:
@@ -368,6 +377,8 @@ def run_backfill(
     Without `use_index` (`--no-cache`), the index is neither read nor written.
     """
     memory_dir = settings.memory_dir
+    if not options.dry_run:
+        state_subdir(settings.app_state_dir, "locks")  # an unwritable one fails before the read
     scanned = None
     if selection.incremental:
         selection.validate()
@@ -378,7 +389,7 @@ def run_backfill(
         options = dataclasses.replace(options, force=True)
         scanned = scan if use_index else None
     comp = compose(
-        settings, selection, options, redact, progress, composer, use_index, debug, scanned
+        settings, selection, options, redact, progress, composer, use_index, debug, scanned, notice
     )
     report = BackfillReport(
         problems=comp.problems,

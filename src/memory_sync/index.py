@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import os
 import sqlite3
+import stat
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -227,8 +228,12 @@ def _writing(settings: AgentSettings) -> Iterator[sqlite3.Connection]:
 def load(settings: AgentSettings, warn: Callable[[str], None]) -> IndexState | None:
     """The stored state; None when there is none, or (with a notice) when it is unusable."""
     path = index_path(settings)
-    if not path.exists():
+    try:
+        found = path.stat()
+    except OSError:  # none yet
         return None
+    if not stat.S_ISREG(found.st_mode) or found.st_size == 0:
+        return None  # empty: what a first save that failed leaves; not a file: save will say
     try:
         con = _connect(path, write=False)
         try:
@@ -258,10 +263,13 @@ def save(
     streams: dict[Stream, StreamRecord],
     replace_all: bool,
     expected_generation: int | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> bool:
     """Store `state` and the given stream records (all of them with `replace_all`, else only
     the changed ones). Refused (False) when the stored generation is no longer
-    `expected_generation`: another run saved first."""
+    `expected_generation`: another run saved first. When the index cannot be written (a full
+    disk, a read-only folder), `warn` gets one line and the run goes on: it is only a cache."""
+    path = index_path(settings)
     try:
         with _writing(settings) as con:
             row = con.execute("SELECT generation FROM meta WHERE id = 1").fetchone()
@@ -286,8 +294,23 @@ def save(
             con.execute(f"PRAGMA user_version = {INDEX_VERSION}")
             con.execute("COMMIT")
             return True
-    except (sqlite3.Error, OSError):
-        return False  # the index only saves time; a read-only state folder costs nothing else
+    except (sqlite3.Error, OSError) as exc:
+        _drop_if_empty(path)
+        if warn is not None:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            warn(
+                f"notice: could not save the index {path} ({reason}); every run reads the "
+                "whole history until it can: free space there, or set MEMORY_SYNC_STATE_DIR "
+                "to a writable folder"
+            )
+        return False
+
+
+def _drop_if_empty(path: Path) -> None:
+    """Remove the empty file a failed first write leaves (it is no index, and not damaged)."""
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == 0:
+            path.unlink()
 
 
 class IndexChanged(Exception):
@@ -375,4 +398,4 @@ def note_written(settings: AgentSettings, fingerprints: dict[str, str]) -> None:
             con.executemany("INSERT OR REPLACE INTO written VALUES (?, ?)", fingerprints.items())
             con.execute("COMMIT")
     except (sqlite3.Error, OSError):
-        return
+        _drop_if_empty(index_path(settings))  # (`save` has already said it cannot write)

@@ -115,7 +115,7 @@ def scan_history(
         state = IndexState(
             sig, book, problems, marks.files, marks.dbs, key_stamps, context=index.context(settings)
         )
-        index.save(settings, state, ledger.streams, replace_all=True)
+        index.save(settings, state, ledger.streams, replace_all=True, warn=notice)
     return Scan(
         book,
         with_tails(problems, index.unfinished(marks.files)),
@@ -165,7 +165,7 @@ def _from_index(
         notice(f"notice: the index {index.index_path(settings)} is damaged; rebuilding it")
         return None
     state.signature = sig
-    index.save(settings, state, caught.streams, replace_all=False, expected_generation=generation)
+    index.save(settings, state, caught.streams, False, expected_generation=generation, warn=notice)
     return Scan(
         state.book,
         with_tails(state.problems, index.unfinished(state.files)),
