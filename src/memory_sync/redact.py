@@ -334,9 +334,10 @@ _TokenStep = tuple[tuple[str, ...], Validator | None, Rule, Replacer]  # hints, 
 _ContextStep = tuple[tuple[str, ...], bool, Validator | None, Rule, Replacer]  # + case-blind
 
 
-def _hinted(hints: tuple[str, ...], gate: Validator | None, text: str) -> bool:
-    """Whether a rule with these hints and gate may match `text`."""
-    return (not hints or any(hint in text for hint in hints)) and (gate is None or gate(text))
+def _may_match(hints: tuple[str, ...], where: str, gate: Validator | None, text: str) -> bool:
+    """Whether a rule may match `text`: one of its hints is in `where` (the text, or its
+    lower-cased copy for case-blind hints) and its gate passes the text itself."""
+    return (not hints or any(hint in where for hint in hints)) and (gate is None or gate(text))
 
 
 class Redactor:
@@ -380,11 +381,13 @@ class Redactor:
         lower = body.lower()
         known = self._known if self._known is not None and self._known.search(body) else None
         tokens = (
-            [p for p in self._token_plan if _hinted(p[0], p[1], body)]
+            [p for p in self._token_plan if _may_match(p[0], body, p[1], body)]
             if _has_long_word(body)
             else []
         )
-        context = [p for p in self._context_plan if _hinted(p[0], p[2], lower if p[1] else body)]
+        context = [
+            p for p in self._context_plan if _may_match(p[0], lower if p[1] else body, p[2], body)
+        ]
         if known is None and not tokens and not context:
             return list(texts)
         out = []
