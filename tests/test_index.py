@@ -109,3 +109,24 @@ def test_stats_transitions_validate_use_the_index(cli, corpus):
         warm = cli(command, "--json", "--openclaw-dir", state)
         assert cold.exit_code == warm.exit_code == 0
         assert json.loads(cold.stdout) == json.loads(warm.stdout)
+
+
+def test_an_index_another_run_holds_is_left_to_it(tmp_path):
+    """A save that finds the index busy (another run writing it) is no failure to report, and
+    the other run's file, still empty before its first commit, is left where it is."""
+    from memory_sync import index
+
+    path = tmp_path / "index.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    waiting = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+    try:
+        waiting.execute("BEGIN IMMEDIATE")
+        raise AssertionError("the index was not busy")
+    except sqlite3.OperationalError as busy:
+        assert not index._cannot_write(path, busy)
+    assert path.exists()
+    holder.close()
+    waiting.close()
+    assert index._cannot_write(path, OSError(28, "No space left on device"))
+    assert not path.exists()  # an empty file left by a failed first write is no index

@@ -295,8 +295,7 @@ def save(
             con.execute("COMMIT")
             return True
     except (sqlite3.Error, OSError) as exc:
-        _drop_if_empty(path)
-        if warn is not None:
+        if _cannot_write(path, exc) and warn is not None:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             warn(
                 f"notice: could not save the index {path} ({reason}); every run reads the "
@@ -306,11 +305,19 @@ def save(
         return False
 
 
-def _drop_if_empty(path: Path) -> None:
-    """Remove the empty file a failed first write leaves (it is no index, and not damaged)."""
+_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED: another connection holds the index
+
+
+def _cannot_write(path: Path, exc: sqlite3.Error | OSError) -> bool:
+    """Whether a write to the index failed for good, not because another run holds it (that
+    run saves it). Then the empty file a failed first write leaves is removed: it is no index,
+    and not a damaged one."""
+    if isinstance(exc, sqlite3.OperationalError) and (exc.sqlite_errorcode & 0xFF) in _BUSY:
+        return False
     with contextlib.suppress(OSError):
         if path.stat().st_size == 0:
             path.unlink()
+    return True
 
 
 class IndexChanged(Exception):
@@ -397,5 +404,5 @@ def note_written(settings: AgentSettings, fingerprints: dict[str, str]) -> None:
         with _writing(settings) as con:
             con.executemany("INSERT OR REPLACE INTO written VALUES (?, ?)", fingerprints.items())
             con.execute("COMMIT")
-    except (sqlite3.Error, OSError):
-        _drop_if_empty(index_path(settings))  # (`save` has already said it cannot write)
+    except (sqlite3.Error, OSError) as exc:
+        _cannot_write(index_path(settings), exc)  # (`save` has already said it cannot write)

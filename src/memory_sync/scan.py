@@ -165,7 +165,14 @@ def _from_index(
         notice(f"notice: the index {index.index_path(settings)} is damaged; rebuilding it")
         return None
     state.signature = sig
-    index.save(settings, state, caught.streams, False, expected_generation=generation, warn=notice)
+    index.save(
+        settings,
+        state,
+        caught.streams,
+        replace_all=False,
+        expected_generation=generation,
+        warn=notice,
+    )
     return Scan(
         state.book,
         with_tails(state.problems, index.unfinished(state.files)),
