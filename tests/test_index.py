@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from memory_sync import index
 from tests.conftest import NEW, OLD
 
 
@@ -114,8 +115,6 @@ def test_stats_transitions_validate_use_the_index(cli, corpus):
 def test_an_index_another_run_holds_is_left_to_it(tmp_path):
     """A save that finds the index busy (another run writing it) is no failure to report, and
     the other run's file, still empty before its first commit, is left where it is."""
-    from memory_sync import index
-
     path = tmp_path / "index.sqlite"
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
