@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from memory_sync import index
+from memory_sync.history import index
 from tests.conftest import NEW, OLD
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from memory_sync.notes import _SENTENCE, decision_of, decisions_in
+from memory_sync.digest.notes import _SENTENCE, decision_of, decisions_in
 
 # pieces that make sentences, separators, decision words, questions and non-ASCII case changes
 PIECES = [

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from memory_sync.events import Kind
-from memory_sync.history import read_events
+from memory_sync.history.sources import read_events
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
 from memory_sync.stores.jsonl import is_transcript_name, list_jsonl_sources

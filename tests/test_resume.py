@@ -212,8 +212,8 @@ def test_incremental_backfill_rewrites_exactly_the_changed_day(cli, mixed, tmp_p
 
 
 def test_an_index_saved_by_another_run_meanwhile_is_not_mixed_in(cli, mixed):
-    from memory_sync import index
     from memory_sync.config import Options, resolve
+    from memory_sync.history import index
 
     _compare(cli, mixed)
     [settings] = resolve(Options(openclaw_dir=mixed))
@@ -301,7 +301,7 @@ def test_an_index_with_valid_sqlite_but_wrong_content_is_rebuilt(cli, mixed, par
 
 
 def test_a_file_gone_before_it_is_marked_gives_a_mark_no_later_run_trusts(tmp_path):
-    from memory_sync.history import imported_mark
+    from memory_sync.history.sources import imported_mark
     from memory_sync.stores.jsonl import FileMark
 
     mark = imported_mark(tmp_path / "session-sqlite-import-archive" / "gone.jsonl")

@@ -144,7 +144,7 @@ def test_an_interrupted_batch_is_resumed_not_resubmitted(cli, corpus, api, isola
     assert json.loads(dry.stdout)["estimates"][0]["requests"] == 1
     from memory_sync.config import Options, resolve
     from memory_sync.summarize.backends import make_summarizer
-    from memory_sync.summarize.compose import Composer
+    from memory_sync.summarize.writer import Composer
 
     [settings] = resolve(Options(openclaw_dir=state))
     composer = Composer(

@@ -10,13 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memory_sync import index
+from memory_sync.cli.output import Redactor
 from memory_sync.config import AgentSettings, state_subdir
 from memory_sync.days import DayStats, Transition
+from memory_sync.digest.builder import DayDigestBuilder
+from memory_sync.digest.notes import NO_NOTES, notes_for
+from memory_sync.digest.render import render_digest
 from memory_sync.errors import MemorySyncError
 from memory_sync.events import Event
-from memory_sync.extract import DayDigestBuilder
-from memory_sync.history import Progress
+from memory_sync.history import index
+from memory_sync.history.chosen_days import read_days
+from memory_sync.history.scan import Scan, scan_history
+from memory_sync.history.sources import Progress
 from memory_sync.memoryfile import (
     Action,
     MergePlan,
@@ -26,16 +31,11 @@ from memory_sync.memoryfile import (
     plan_merge,
     render_block,
 )
-from memory_sync.notes import NO_NOTES, notes_for
-from memory_sync.output import Redactor
-from memory_sync.partial import read_days
 from memory_sync.problems import Problems
-from memory_sync.render import render_digest
-from memory_sync.scan import Scan, scan_history
 from memory_sync.summarize import SummarySettings
-from memory_sync.summarize.compose import Composer
 from memory_sync.summarize.daytext import DayText
 from memory_sync.summarize.run import Estimate
+from memory_sync.summarize.writer import Composer
 from memory_sync.timeutil import DayClock, check_dates
 from memory_sync.write import folder_lock, remove_stale_temps, write_merged
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayStats, Transition
+from memory_sync.history.scan import Scan
 from memory_sync.memoryfile import MemoryFile, list_memory_files, read_block_fingerprint
 from memory_sync.problems import Problems
-from memory_sync.scan import Scan
 
 # A daily file is "sparse" when it holds fewer than this many bytes per conversation message
 # (user + assistant) of its day. See docs/compare.md for the reasoning.

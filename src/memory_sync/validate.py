@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from memory_sync.cli.output import Redactor
 from memory_sync.memoryfile import END, START, decode
-from memory_sync.output import Redactor
 from memory_sync.redact import redact_each
 
 _NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(-[^/]*)?\.md$")

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from memory_sync.cli.output import Redactor
+from memory_sync.digest.notes import one_line
 from memory_sync.events import Event, Kind
-from memory_sync.notes import one_line
-from memory_sync.output import Redactor
 
 USER_CHARS = 2000  # what the person wrote is kept longest
 REPLY_CHARS = 1200

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from memory_sync.commands.common import (
+from memory_sync.cli.common import (
     cache_option,
     common_options,
     handle_errors,
@@ -28,7 +28,7 @@ from memory_sync.errors import EXIT_FINDINGS
 @handle_errors
 def compare(as_json: bool, check: bool, include_today: bool, no_cache: bool, **kw: Any) -> None:
     """Show which days have history and which memory files are missing or sparse."""
-    from memory_sync import report
+    from memory_sync.cli import report
     from memory_sync.compare import compare_scan
 
     out, agents = setup(kw)

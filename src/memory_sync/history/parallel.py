@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from memory_sync.events import Event, EventFactory, Kind
-from memory_sync.history import Marks, transcript_entries
-from memory_sync.ledger import Ledger
+from memory_sync.history.ledger import Ledger
+from memory_sync.history.sources import Marks, transcript_entries
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
 from memory_sync.stores.jsonl import FileMark

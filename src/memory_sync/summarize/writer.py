@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from memory_sync.cli.output import Redactor
 from memory_sync.config import state_subdir
+from memory_sync.digest.builder import Digest
+from memory_sync.digest.render import render_digest, render_summary
 from memory_sync.errors import MemorySyncError
-from memory_sync.extract import Digest
 from memory_sync.memoryfile import decode, find_block
-from memory_sync.output import Redactor
-from memory_sync.render import render_digest, render_summary
 from memory_sync.summarize import (
     DEFAULT_MODELS,
     BatchSummarizer,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from memory_sync.cli.output import Redactor
 from memory_sync.events import Event, Kind
-from memory_sync.output import Redactor
 
 TEXT_WINDOW = 4000  # characters of a message the digest looks at (redacted before any cut)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from memory_sync.commands.common import (
+from memory_sync.cli.common import (
     cache_option,
     common_options,
     handle_errors,

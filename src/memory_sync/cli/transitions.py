@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from memory_sync.commands.common import (
+from memory_sync.cli.common import (
     cache_option,
     common_options,
     handle_errors,
@@ -28,7 +28,7 @@ def transitions(
     since: str | None, until: str | None, as_json: bool, no_cache: bool, **kw: Any
 ) -> None:
     """Every change of the answering model: time, from → to, session and channel."""
-    from memory_sync import report
+    from memory_sync.cli import report
     from memory_sync.timeutil import check_dates
 
     check_dates(since, until)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from memory_sync.events import Event, EventFactory
-from memory_sync.ledger import Ledger
+from memory_sync.history.ledger import Ledger
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef

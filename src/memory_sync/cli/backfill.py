@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from memory_sync.commands.common import (
+from memory_sync.cli.common import (
     cache_option,
     common_options,
     handle_errors,
@@ -61,8 +61,8 @@ def backfill(
     **kw: Any,
 ) -> None:
     """Write complete daily memory files from the history (DATE... or --all)."""
-    from memory_sync import report
     from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
+    from memory_sync.cli import report
     from memory_sync.errors import EXIT_PARTIAL
 
     if batch and not summarize:

@@ -6,9 +6,9 @@ from datetime import date as Date
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from memory_sync.extract import FLOW_HEAD, Digest, SessionFlow
+from memory_sync.cli.output import Redactor
+from memory_sync.digest.builder import FLOW_HEAD, Digest, SessionFlow
 from memory_sync.memoryfile import FOOTER
-from memory_sync.output import Redactor
 from memory_sync.redact import redact_each
 
 NOISE_LABELS = {

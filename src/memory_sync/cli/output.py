@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
-from memory_sync.grid import Table, render
+from memory_sync.cli.grid import Table, render
 
 if TYPE_CHECKING:
     from rich.console import Console

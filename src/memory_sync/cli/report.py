@@ -6,16 +6,16 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from memory_sync.grid import Column, Table
+from memory_sync.cli.grid import Column, Table
 
 if TYPE_CHECKING:  # imported for types only: `compare` should not load backfill and rich tables
     from rich.table import Table as RichTable
 
     from memory_sync.backfill import BackfillReport
+    from memory_sync.cli.output import Redactor
     from memory_sync.compare import CompareReport, DayReport
     from memory_sync.days import Transition
-    from memory_sync.messages import Message
-    from memory_sync.output import Redactor
+    from memory_sync.extract import Message
     from memory_sync.stats import Stats
 
 STATUS_STYLE = {"ok": "green", "sparse": "yellow", "missing": "red", "orphan": "magenta"}

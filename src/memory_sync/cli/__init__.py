@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from memory_sync import __version__
-from memory_sync.commands import (
+from memory_sync.cli import (
     backfill,
     compare,
     completion,

@@ -29,7 +29,7 @@ import orjson
 from memory_sync import __version__
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayBook, DayStats, Transition
-from memory_sync.ledger import Stream, StreamRecord
+from memory_sync.history.ledger import Stream, StreamRecord
 from memory_sync.problems import Problems, SourceDamage
 from memory_sync.stores.jsonl import FileMark
 from memory_sync.stores.sqlite import DbMark

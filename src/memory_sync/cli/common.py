@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from memory_sync.cli.output import Output
 from memory_sync.config import AgentSettings, Options, config_file_path, resolve
 from memory_sync.errors import MemorySyncError
-from memory_sync.output import Output
 
 if TYPE_CHECKING:
-    from memory_sync.scan import Scan
+    from memory_sync.history.scan import Scan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +44,7 @@ def common_options(func: F) -> F:
 
 
 def setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
-    from memory_sync.index import index_path
+    from memory_sync.history.index import index_path
     from memory_sync.redact import default_redactor
 
     quiet, verbose, color = kw.pop("quiet"), kw.pop("verbose"), not kw.pop("no_color")
@@ -149,7 +149,7 @@ def make_composer(
 ) -> Any:
     from memory_sync.config import summary_choice
     from memory_sync.summarize import SummarySettings
-    from memory_sync.summarize.compose import Composer
+    from memory_sync.summarize.writer import Composer
 
     backend, model = summary_choice(kw.pop("backend"), kw.pop("model"))
     summary = SummarySettings(
@@ -181,7 +181,7 @@ def print_documents(out: Output, documents: list[Any]) -> None:
 def read_history(out: Output, settings: AgentSettings, no_cache: bool) -> Scan:
     """The statistics-only read every reporting command starts with: a progress bar, the
     index when it is fresh, two cores for a large history, and one warning line for damage."""
-    from memory_sync.scan import scan_history
+    from memory_sync.history.scan import scan_history
 
     with out.progress("reading history", settings.sources.total_bytes) as advance:
         scan = scan_history(

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from memory_sync import index
 from memory_sync.config import AgentSettings
 from memory_sync.events import Event, EventFactory
-from memory_sync.history import imported_copy, imported_mark
-from memory_sync.index import IndexState
-from memory_sync.ledger import Ledger, Stream, StreamRecord
+from memory_sync.history import index
+from memory_sync.history.index import IndexState
+from memory_sync.history.ledger import Ledger, Stream, StreamRecord
+from memory_sync.history.sources import imported_copy, imported_mark
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef

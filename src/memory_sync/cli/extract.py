@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from memory_sync.commands.common import (
+from memory_sync.cli.common import (
     common_options,
     handle_errors,
     print_documents,
@@ -41,9 +41,9 @@ def extract(
     from datetime import date as date_type
     from datetime import timedelta
 
-    from memory_sync import report
-    from memory_sync.messages import Filters
-    from memory_sync.messages import extract as run_extract
+    from memory_sync.cli import report
+    from memory_sync.extract import Filters
+    from memory_sync.extract import extract as run_extract
     from memory_sync.timeutil import check_dates, parse_date
 
     if day and (since or until):

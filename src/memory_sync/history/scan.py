@@ -13,16 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from memory_sync import index
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayBook
 from memory_sync.events import Event
-from memory_sync.history import Marks, Progress, read_events
-from memory_sync.index import IndexState
-from memory_sync.ledger import Ledger
-from memory_sync.parallel import parallel_events, workers_wanted
+from memory_sync.history import index
+from memory_sync.history.index import IndexState
+from memory_sync.history.ledger import Ledger
+from memory_sync.history.parallel import parallel_events, workers_wanted
+from memory_sync.history.resume import Reread, catch_up, with_tails
+from memory_sync.history.sources import Marks, Progress, read_events
 from memory_sync.problems import Problems
-from memory_sync.resume import Reread, catch_up, with_tails
 from memory_sync.timeutil import DayClock
 
 

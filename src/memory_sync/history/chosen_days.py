@@ -12,12 +12,12 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from memory_sync import index
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayBook, DayStats
 from memory_sync.events import Event, EventFactory
-from memory_sync.history import transcript_entries
-from memory_sync.ledger import Ledger, Stream
+from memory_sync.history import index
+from memory_sync.history.ledger import Ledger, Stream
+from memory_sync.history.sources import transcript_entries
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
 from memory_sync.stores.sqlite import DbPart, read_sqlite

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from memory_sync.commands.common import (
+from memory_sync.cli.common import (
     cache_option,
     common_options,
     handle_errors,
@@ -31,7 +31,7 @@ from memory_sync.commands.common import (
 @handle_errors
 def stats(as_json: bool, weeks: int, no_cache: bool, **kw: Any) -> None:
     """Coverage, activity by day, week and model, and a calendar of memory status."""
-    from memory_sync import report
+    from memory_sync.cli import report
     from memory_sync.compare import compare_scan
     from memory_sync.stats import calendar, compute, month_labels
     from memory_sync.timeutil import DayClock
