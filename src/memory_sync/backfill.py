@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memory_sync.cli.output import Redactor
 from memory_sync.config import AgentSettings, state_subdir
 from memory_sync.days import DayStats, Transition
 from memory_sync.digest.builder import DayDigestBuilder
@@ -25,6 +24,7 @@ from memory_sync.history.sources import Progress
 from memory_sync.memoryfile import (
     Action,
     MergePlan,
+    daily_path,
     decode,
     find_block,
     list_memory_files,
@@ -32,11 +32,12 @@ from memory_sync.memoryfile import (
     render_block,
 )
 from memory_sync.problems import Problems
+from memory_sync.redact import Redact
 from memory_sync.summarize import SummarySettings
 from memory_sync.summarize.daytext import DayText
 from memory_sync.summarize.run import Estimate
 from memory_sync.summarize.writer import Composer
-from memory_sync.timeutil import DayClock, check_dates
+from memory_sync.timeutil import check_dates
 from memory_sync.write import folder_lock, remove_stale_temps, write_merged
 
 WROTE = (Action.CREATED, Action.UPDATED, Action.REPLACED, Action.PRESERVED)
@@ -52,6 +53,22 @@ class DaySelection:
     since: str | None = None
     until: str | None = None  # exclusive
     incremental: bool = False  # the days whose history changed since their block was written
+
+    def in_range(self, day: str) -> bool:
+        """Whether `day` is within --since (inclusive) and --until (exclusive), when given."""
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day < self.until
+        )
+
+    def rule(self, *, today: str, existing: set[str], force: bool) -> DayRule:
+        """The rule that picks days, once today and the days that have a file are known."""
+        explicit = frozenset({*self.dates, today} if self.today else self.dates)
+        return DayRule(
+            selection=self,
+            explicit=explicit,
+            existing=frozenset(existing),
+            force=force,
+        )
 
     def validate(self) -> None:
         """Refuse contradictory or empty choices with a one-line message."""
@@ -79,6 +96,29 @@ class DaySelection:
                 "say which days: one or more dates (YYYY-MM-DD), --all, --today, --since/--until "
                 "or --incremental"
             )
+
+
+@dataclass(frozen=True)
+class DayRule:
+    """Whether a day is chosen: a date asked for by name (or --today), every day with history
+    that lacks a file (or every day, with --force) for --all, or a bare --since/--until range;
+    always within the range."""
+
+    selection: DaySelection
+    explicit: frozenset[str]
+    existing: frozenset[str]
+    force: bool
+
+    def __call__(self, day: str) -> bool:
+        """True when `day` is one of the chosen days (given that it has history)."""
+        chosen = self.selection
+        if not chosen.in_range(day):
+            return False
+        if day in self.explicit:
+            return True
+        if chosen.all_days:
+            return self.force or day not in self.existing
+        return bool(chosen.since or chosen.until) and not self.explicit
 
 
 @dataclass(frozen=True)
@@ -124,25 +164,11 @@ class BackfillReport:
 
 
 def choose_days(
-    selection: DaySelection,
-    history: dict[str, DayStats],
-    existing: set[str],
-    today: str,
-    force: bool,
+    selection: DaySelection, rule: DayRule, history: dict[str, DayStats]
 ) -> tuple[list[str], list[str]]:
     """The dates to process, and the explicitly requested dates that have no history."""
-    wanted: set[str] = set(selection.dates)
-    if selection.today:
-        wanted.add(today)
-    if selection.all_days:
-        wanted |= {d for d in history if force or d not in existing}
-    elif (selection.since or selection.until) and not wanted:
-        wanted = set(history)  # a bare range means every day with history in it
-    since = selection.since or "0000-00-00"
-    until = selection.until or "9999-99-99"
-    wanted = {d for d in wanted if since <= d < until}
-    no_history = sorted(d for d in selection.dates if d not in history and since <= d < until)
-    return sorted(d for d in wanted if d in history), no_history
+    no_history = sorted(d for d in selection.dates if d not in history and selection.in_range(d))
+    return sorted(d for d in history if rule(d)), no_history
 
 
 _NOTHING = tuple(NO_NOTES)  # one object for every event without notes: pickled once per batch
@@ -155,7 +181,7 @@ class DigestFeed:
     def __init__(
         self,
         wanted: Callable[[str], bool],
-        redact: Redactor,
+        redact: Redact,
         builders: dict[str, DayDigestBuilder],
     ) -> None:
         self.wanted = wanted
@@ -196,7 +222,7 @@ def compose(
     settings: AgentSettings,
     selection: DaySelection,
     options: BackfillOptions,
-    redact: Redactor,
+    redact: Redact,
     progress: Progress | None = None,
     composer: Composer | None = None,
     use_index: bool = True,
@@ -219,18 +245,7 @@ def compose(
     }
     builders: dict[str, DayDigestBuilder] = {}
     texts: dict[str, DayText] = {}
-    today = DayClock(settings.zone).today()
-    explicit = {*selection.dates, today} if selection.today else set(selection.dates)
-    ranged = bool(selection.since or selection.until) and not explicit
-    since, until = selection.since or "0000-00-00", selection.until or "9999-99-99"
-
-    def wanted(day: str) -> bool:
-        if day in explicit:
-            return since <= day < until
-        if selection.all_days:
-            return (options.force or day not in existing) and since <= day < until
-        return ranged and since <= day < until
-
+    wanted = selection.rule(today=settings.clock().today(), existing=existing, force=options.force)
     feed = DigestFeed(wanted, redact, builders)
 
     def collect(event: Event) -> None:
@@ -269,7 +284,7 @@ def compose(
             settings, on_event=collect, progress=progress, save_index=use_index, notice=notice
         )
     history = {s.date: s for s in scan.book.sorted_days()}
-    dates, no_history = choose_days(selection, history, existing, today, options.force)
+    dates, no_history = choose_days(selection, wanted, history)
     if no_history:
         raise MemorySyncError(
             f"no history for {', '.join(no_history)} in "
@@ -308,7 +323,7 @@ def compose_days(
     settings: AgentSettings,
     selection: DaySelection,
     options: BackfillOptions,
-    redact: Redactor,
+    redact: Redact,
     composer: Composer,
 ) -> tuple[dict[str, str], dict[str, str], Problems]:
     """Block bodies and failures of the chosen days (for `memory-sync summarize`)."""
@@ -337,10 +352,9 @@ def changed_days(
         save_index=use_index,
     )
     memory = list_memory_files(settings.memory_dir)
-    since, until = selection.since or "0000-00-00", selection.until or "9999-99-99"
     days: list[str] = []
     for stats in scan.book.sorted_days():
-        if not since <= stats.date < until:
+        if not selection.in_range(stats.date):
             continue
         daily = next((f for f in memory.get(stats.date, []) if f.daily), None)
         if daily is None:
@@ -363,7 +377,7 @@ def run_backfill(
     settings: AgentSettings,
     selection: DaySelection,
     options: BackfillOptions,
-    redact: Redactor,
+    redact: Redact,
     progress: Progress | None = None,
     composer: Composer | None = None,
     notice: Callable[[str], None] | None = None,
@@ -403,7 +417,7 @@ def run_backfill(
             DayResult(
                 day,
                 Action.FAILED,
-                memory_dir / f"{day}.md",
+                daily_path(memory_dir, day),
                 comp.history[day].messages,
                 0,
                 note=reason,
@@ -418,7 +432,9 @@ def run_backfill(
     if options.dry_run:
         for day in dates:
             report.results.append(
-                _plan_only(memory_dir / f"{day}.md", day, blocks[day], comp.history[day], options)
+                _plan_only(
+                    daily_path(memory_dir, day), day, blocks[day], comp.history[day], options
+                )
             )
         return report
     backup_root = (
@@ -429,7 +445,7 @@ def run_backfill(
     with folder_lock(settings.app_state_dir, memory_dir, options.lock_wait):
         remove_stale_temps(memory_dir)
         for day in dates:
-            path = memory_dir / f"{day}.md"
+            path = daily_path(memory_dir, day)
             block = blocks[day]
 
             def plan_for(text: str | None, block: str = block) -> MergePlan:

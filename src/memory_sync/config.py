@@ -14,7 +14,7 @@ import platformdirs
 
 from memory_sync import locate
 from memory_sync.errors import MemorySyncError
-from memory_sync.timeutil import load_zone, system_zone_name
+from memory_sync.timeutil import DayClock, load_zone, system_zone_name
 
 ENV_PREFIX = "MEMORY_SYNC_"
 
@@ -32,6 +32,61 @@ class Options:
 
 
 @dataclass(frozen=True)
+class Tuning:
+    """The knobs the environment sets for a whole run (not per agent), with their origins."""
+
+    workers: int | None = None  # MEMORY_SYNC_WORKERS; None: two on a large history
+    lock_wait: float = 10.0  # MEMORY_SYNC_LOCK_WAIT: seconds to wait for another run's lock
+    batch_poll: float = 20.0  # MEMORY_SYNC_BATCH_POLL: seconds between Message Batch polls
+    no_color: bool = False  # NO_COLOR
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+
+def tuning(env: Mapping[str, str] | None = None) -> Tuning:
+    """Read the run's knobs from the environment; a value that is not a number is ignored."""
+    env = os.environ if env is None else env
+    origins: dict[str, str] = {}
+
+    def number(name: str, default: float) -> float:
+        value = env.get(ENV_PREFIX + name)
+        try:
+            found = float(value) if value else default
+        except ValueError:
+            return default
+        origins[name.lower()] = ENV_PREFIX + name if value else "default"
+        return found
+
+    workers_text = env.get(ENV_PREFIX + "WORKERS")
+    workers = int(workers_text) if workers_text and workers_text.isdigit() else None
+    if workers is not None:
+        origins["workers"] = ENV_PREFIX + "WORKERS"
+    return Tuning(
+        workers=workers,
+        lock_wait=number("LOCK_WAIT", 10.0),
+        batch_poll=number("BATCH_POLL", 20.0),
+        no_color=bool(env.get("NO_COLOR")),
+        origins=origins,
+    )
+
+
+def api_key_variable(backend: str, env: Mapping[str, str] | None = None) -> str | None:
+    """The environment variable that holds `backend`'s API key, when one is set."""
+    env = os.environ if env is None else env
+    names = (
+        ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+        if backend == "anthropic"
+        else ("OPENAI_API_KEY",)
+    )
+    return next((name for name in names if env.get(name)), None)
+
+
+def openai_base_url(flag: str | None, env: Mapping[str, str] | None = None) -> str | None:
+    """The OpenAI-compatible server: --base-url, else $OPENAI_BASE_URL, else None (OpenAI)."""
+    env = os.environ if env is None else env
+    return flag or env.get("OPENAI_BASE_URL") or None
+
+
+@dataclass(frozen=True)
 class AgentSettings:
     """Everything one run needs about one agent, and where each value came from."""
 
@@ -44,6 +99,11 @@ class AgentSettings:
     state_dir: Path | None = None  # OpenClaw's state folder, when known
     origins: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    tuning: Tuning = field(default_factory=Tuning)
+
+    def clock(self) -> DayClock:
+        """The agent's local calendar: which day a moment falls on, and today."""
+        return DayClock(self.zone)
 
 
 def config_file_path(env: Mapping[str, str]) -> Path:
@@ -146,7 +206,7 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
             (f"{oc_config_path} agents.defaults.userTimezone"),
         )
     else:
-        tz_name, tz_origin = system_zone_name(), "system zone"
+        tz_name, tz_origin = system_zone_name(env), "system zone"
     zone = load_zone(tz_name, tz_origin)
 
     if options.all_agents and state is not None and not state.cursor_layout:
@@ -156,6 +216,7 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
         if agent_flag is None:
             choose.origins["agent"] = "default"
 
+    knobs = tuning(env)
     out: list[AgentSettings] = []
     for agent in agents:
         origins = dict(choose.origins)
@@ -184,6 +245,7 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
                 state_dir=state.path if state is not None else None,
                 origins=origins,
                 warnings=tuple(warnings),
+                tuning=knobs,
             )
         )
     return out

@@ -108,6 +108,9 @@ def _tool_call(block: dict[str, Any]) -> ToolCall:
     )
 
 
+Made = tuple[Event, int, int | None]  # an event, its identity key and its content key (or None)
+
+
 class EventFactory:
     """Turns raw entries into Events, dropping what is not part of the conversation."""
 
@@ -115,7 +118,7 @@ class EventFactory:
         self.clock = clock
         self._hour_ms: dict[str, int | None] = {}
         self._models: dict[tuple[Any, Any], str | None] = {}
-        self.last_key = 0  # stable 64-bit key of the last entry's identity, for de-duplication
+        self._key = 0  # 64-bit de-duplication key of the identity `_identity` made last
 
     def _iso(self, stamp: str) -> int | None:
         """Epoch ms of OpenClaw's `2026-11-20T07:58:58.170Z`, with a per-hour cache."""
@@ -136,12 +139,18 @@ class EventFactory:
                     return None
         return parse_iso_ms(stamp)
 
-    def make(self, ref: SessionRef, entry: dict[str, Any]) -> tuple[Event, int | None] | None:
-        """The Event for `entry` and its content key (for messages), or None to skip it.
+    def make(self, ref: SessionRef, entry: dict[str, Any]) -> Made | None:
+        """The Event for `entry` with its two de-duplication keys, or None to skip it.
 
-        Both `Event.identity` and the content key identify copies of one entry: the identity by
-        entry id and time, the content key by role, message time and visible text.
+        Both keys identify copies of one entry: the identity key by entry id and time, the
+        content key (messages only) by role, message time and visible text.
         """
+        made = self._event(ref, entry)
+        if made is None:
+            return None
+        return made[0], self._key, made[1]
+
+    def _event(self, ref: SessionRef, entry: dict[str, Any]) -> tuple[Event, int | None] | None:
         kind = entry.get("type")
         if kind == "message":
             return self._message(ref, entry)
@@ -172,8 +181,8 @@ class EventFactory:
         return ms
 
     def _identity(self, entry: dict[str, Any], ms: int) -> int:
-        """The entry's stable identity (for day fingerprints); sets `last_key`, the 64-bit
-        de-duplication key of the same text."""
+        """The entry's stable identity (for day fingerprints); keeps the 64-bit de-duplication
+        key of the same text for `make` to return."""
         entry_id = entry.get("id")
         if isinstance(entry_id, str) and entry_id:
             key = f"{entry_id}|{entry.get('timestamp')}"
@@ -181,7 +190,7 @@ class EventFactory:
             key = f"{entry.get('type')}|{ms}|{entry.get('message')!r:.300}"
         data = key.encode("utf-8", "surrogatepass")
         crc = zlib.crc32(data)
-        self.last_key = (crc << 32) | zlib.adler32(data)
+        self._key = (crc << 32) | zlib.adler32(data)
         return crc
 
     def _lifecycle(self, ref: SessionRef, entry: dict[str, Any], kind: str) -> Event | None:

@@ -193,6 +193,11 @@ class MemoryFile:
     daily: bool
 
 
+def daily_path(memory_dir: Path, day: str) -> Path:
+    """The daily memory file of `day`: `memory/YYYY-MM-DD.md`."""
+    return memory_dir / f"{day}.md"
+
+
 def list_memory_files(memory_dir: Path) -> dict[str, list[MemoryFile]]:
     """Memory files by date (daily file first, then variants by name)."""
     out: dict[str, list[MemoryFile]] = {}

@@ -24,6 +24,7 @@ import json5
 import orjson
 
 Validator = Callable[[str], bool]
+Redact = Callable[[str], str]  # masks the secrets in a text: a Redactor, or the identity
 _TOKEN_CHAR = "[A-Za-z0-9_+/-]"
 _E = r"(?![A-Za-z0-9_-])"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,9 +25,9 @@ def load_zone(name: str, origin: str) -> ZoneInfo:
         ) from exc
 
 
-def system_zone_name() -> str:
+def system_zone_name(env: Mapping[str, str]) -> str:
     """Best guess of the machine's IANA zone name: $TZ, /etc/timezone, /etc/localtime, else UTC."""
-    tz = os.environ.get("TZ", "").lstrip(":")
+    tz = env.get("TZ", "").lstrip(":")
     if tz and "/" in tz and not tz.startswith("/"):
         return tz
     etc_tz = Path("/etc/timezone")
@@ -41,6 +41,11 @@ def system_zone_name() -> str:
         if "zoneinfo/" in target:
             return target.split("zoneinfo/", 1)[1]
     return "UTC"
+
+
+def local_time(ms: int, zone: ZoneInfo, *, seconds: bool = False) -> str:
+    """The wall-clock time of epoch `ms` in `zone`: `14:05`, or `14:05:09` with `seconds`."""
+    return datetime.fromtimestamp(ms / 1000, zone).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 def parse_iso_ms(value: str) -> int | None:

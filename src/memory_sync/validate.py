@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from memory_sync.cli.output import Redactor
 from memory_sync.memoryfile import END, START, decode
-from memory_sync.redact import redact_each
+from memory_sync.redact import Redact, redact_each
 
 _NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(-[^/]*)?\.md$")
 _TITLE = re.compile(r"^#\s+(\d{4}-\d{2}-\d{2})\b")
@@ -34,7 +33,7 @@ def _real_date(y: str, m: str, d: str) -> str | None:
         return None
 
 
-def validate(memory_dir: Path, history: set[str], today: str, redact: Redactor) -> list[Finding]:
+def validate(memory_dir: Path, history: set[str], today: str, redact: Redact) -> list[Finding]:
     """Every finding for the memory folder; `history` holds the dates with conversation."""
     findings: list[Finding] = []
     claims: dict[str, list[tuple[Path, int]]] = {}
@@ -118,7 +117,7 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redactor) 
     return findings
 
 
-def _secret_findings(path: Path, lines: list[str], redact: Redactor) -> list[Finding]:
+def _secret_findings(path: Path, lines: list[str], redact: Redact) -> list[Finding]:
     """A finding for each line that redaction would change (lines that already hold a
     `[REDACTED:` marker are left alone), naming the kinds of secret."""
     numbered = [(n, line) for n, line in enumerate(lines, 1) if "[REDACTED:" not in line]

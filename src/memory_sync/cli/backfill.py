@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -75,7 +74,7 @@ def backfill(
         force=force,
         preserve=preserve,
         dry_run=dry_run,
-        lock_wait=float(os.environ.get("MEMORY_SYNC_LOCK_WAIT", "10")),
+        lock_wait=agents[0].tuning.lock_wait,
     )
     documents = []
     failed = 0

@@ -60,6 +60,7 @@ def setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
     state = agents[0].state_dir
     agent_dirs = [state / "agents" / a.agent for a in agents] if state is not None else []
     redactor = default_redactor(state, agent_dirs)
+    color = color and not agents[0].tuning.no_color
     out = Output(quiet=quiet, verbose=verbose, color=color, redactor=redactor)
     for settings in agents:
         for warning in settings.warnings:
@@ -159,7 +160,7 @@ def make_composer(
         token_budget=kw.pop("token_budget"),
         batch=batch,
     )
-    poll = float(os.environ.get("MEMORY_SYNC_BATCH_POLL", "20"))
+    poll = settings.tuning.batch_poll
 
     on_poll = out.poll_reporter("batch requests")
     return Composer(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -13,11 +12,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from memory_sync.cli.grid import Table, render
+from memory_sync.redact import Redact
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-Redactor = Callable[[str], str]
 
 
 def _identity(text: str) -> str:
@@ -33,12 +31,12 @@ class Output:
         quiet: bool = False,
         verbose: int = 0,
         color: bool | None = None,
-        redactor: Redactor | None = None,
+        redactor: Redact | None = None,
     ) -> None:
-        self.no_color = color is False or bool(os.environ.get("NO_COLOR"))
+        self.no_color = color is False
         self.quiet = quiet
         self.verbose = verbose
-        self.redact: Redactor = redactor or _identity
+        self.redact: Redact = redactor or _identity
 
     @functools.cached_property
     def out(self) -> Console:

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from memory_sync.cli.grid import Column, Table
+from memory_sync.timeutil import local_time
 
 if TYPE_CHECKING:  # imported for types only: `compare` should not load backfill and rich tables
     from rich.table import Table as RichTable
 
     from memory_sync.backfill import BackfillReport
-    from memory_sync.cli.output import Redactor
     from memory_sync.compare import CompareReport, DayReport
     from memory_sync.days import Transition
     from memory_sync.extract import Message
+    from memory_sync.redact import Redact
     from memory_sync.stats import Stats
 
 STATUS_STYLE = {"ok": "green", "sparse": "yellow", "missing": "red", "orphan": "magenta"}
-
-
-def _clock(report_zone: Any, ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, report_zone).strftime("%H:%M:%S")
 
 
 def day_json(day: DayReport) -> dict[str, Any]:
@@ -54,7 +50,7 @@ def transition_json(t: Transition, zone: Any) -> dict[str, Any]:
     """One model transition for JSON output."""
     return {
         "date": t.day,
-        "time": _clock(zone, t.ms),
+        "time": local_time(t.ms, zone, seconds=True),
         "session_key": t.session_key,
         "session_id": t.session_id,
         "from": t.old,
@@ -76,7 +72,7 @@ def compare_json(report: CompareReport, zone: Any) -> dict[str, Any]:
     }
 
 
-def compare_table(report: CompareReport, redact: Redactor) -> Table:
+def compare_table(report: CompareReport, redact: Redact) -> Table:
     """The `compare` table: one row per day with history, then orphans (cells redacted)."""
     columns = [
         Column("date"),
@@ -184,7 +180,7 @@ def backfill_json(report: BackfillReport) -> dict[str, Any]:
     }
 
 
-def backfill_table(report: BackfillReport, redact: Redactor) -> RichTable:
+def backfill_table(report: BackfillReport, redact: Redact) -> RichTable:
     """The final table: date, action, messages, bytes, and a note (backup path, reason)."""
     title = "backfill (dry run: nothing written)" if report.dry_run else "backfill"
     from rich.table import Table as RichTable
@@ -331,7 +327,7 @@ def message_json(m: Message, zone: Any) -> dict[str, Any]:
     """One message of `extract --format json`."""
     return {
         "date": m.day,
-        "time": _clock(zone, m.ms),
+        "time": local_time(m.ms, zone, seconds=True),
         "role": m.role,
         "model": m.model,
         "session_key": m.session_key,
@@ -345,7 +341,7 @@ def message_lines(messages: Iterable[Message], zone: Any, fmt: str) -> Iterator[
     message, its text on one line)."""
     current = None
     for m in messages:
-        clock = _clock(zone, m.ms)
+        clock = local_time(m.ms, zone, seconds=True)
         where = f"{m.session_key or 'session'} {m.session_id[:8]}"
         who = m.role + (f" ({m.model})" if m.model else "")
         if fmt == "text":

@@ -34,13 +34,12 @@ def stats(as_json: bool, weeks: int, no_cache: bool, **kw: Any) -> None:
     from memory_sync.cli import report
     from memory_sync.compare import compare_scan
     from memory_sync.stats import calendar, compute, month_labels
-    from memory_sync.timeutil import DayClock
 
     out, agents = setup(kw)
     documents = []
     for settings in agents:
         result = compare_scan(settings, read_history(out, settings, no_cache))
-        today = DayClock(settings.zone).today()
+        today = settings.clock().today()
         figures = compute(result)
         grid = calendar(result, today, weeks)
         if as_json:

@@ -26,7 +26,6 @@ from memory_sync.errors import EXIT_FINDINGS
 @handle_errors
 def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
     """Check memory files: names, titles, blocks, wrong years, duplicates, secrets, orphans."""
-    from memory_sync.timeutil import DayClock
     from memory_sync.validate import validate as run_validate
 
     out, agents = setup(kw)
@@ -35,9 +34,7 @@ def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
     for settings in agents:
         scan = read_history(out, settings, no_cache)
         history = {d.date for d in scan.book.sorted_days()}
-        findings = run_validate(
-            settings.memory_dir, history, DayClock(settings.zone).today(), out.redact
-        )
+        findings = run_validate(settings.memory_dir, history, settings.clock().today(), out.redact)
         total += len(findings)
         if as_json:
             documents.append(

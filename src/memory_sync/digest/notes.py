@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from memory_sync.cli.output import Redactor
 from memory_sync.events import Event, Kind
+from memory_sync.redact import Redact
 
 TEXT_WINDOW = 4000  # characters of a message the digest looks at (redacted before any cut)
 
@@ -240,7 +240,7 @@ def _text_notes(
 
 
 def _tool_notes(
-    event: Event, redact: Redactor, items: list[str], urls: list[str]
+    event: Event, redact: Redact, items: list[str], urls: list[str]
 ) -> tuple[list[str], list[str], list[str]]:
     """Commands run, files written and files read by an event's tool calls (flow lines and
     fetched URLs are appended to `items` and `urls`)."""
@@ -269,7 +269,7 @@ def _tool_notes(
     return commands, written, read
 
 
-def notes_for(event: Event, redact: Redactor) -> Notes:
+def notes_for(event: Event, redact: Redact) -> Notes:
     """What `event` adds to its day's digest; every text is redacted before anything is taken
     from it."""
     kind = event.kind

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import date as Date
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from memory_sync.cli.output import Redactor
 from memory_sync.digest.builder import FLOW_HEAD, Digest, SessionFlow
 from memory_sync.memoryfile import FOOTER
-from memory_sync.redact import redact_each
+from memory_sync.redact import Redact, redact_each
+from memory_sync.timeutil import local_time
 
 NOISE_LABELS = {
     "heartbeat": "heartbeat prompts",
@@ -32,23 +31,15 @@ def title(day: str) -> str:
     return f"# {day} ({Date.fromisoformat(day).strftime('%A')})"
 
 
-def _hm(ms: int, zone: ZoneInfo) -> str:
-    return datetime.fromtimestamp(ms / 1000, zone).strftime("%H:%M")
-
-
-def _hms(ms: int, zone: ZoneInfo) -> str:
-    return datetime.fromtimestamp(ms / 1000, zone).strftime("%H:%M:%S")
-
-
 def _flow_lines(session: SessionFlow, zone: ZoneInfo) -> list[str]:
-    lines = [f"- {_hm(item.ms, zone)} {item.text}" for item in session.items]
+    lines = [f"- {local_time(item.ms, zone)} {item.text}" for item in session.items]
     if session.hidden:
         lines.insert(min(FLOW_HEAD, len(lines)), f"- … {session.hidden} more steps")
     return lines
 
 
 def _session_heading(session: SessionFlow, zone: ZoneInfo) -> str:
-    span = f"{_hm(session.first_ms, zone)}–{_hm(session.last_ms, zone)}"
+    span = f"{local_time(session.first_ms, zone)}–{local_time(session.last_ms, zone)}"
     who = session.session_key or "session"
     return (
         f"### {span} · {who} · {session.session_id[:8]} "
@@ -70,9 +61,9 @@ def simple_sections(digest: Digest, zone: ZoneInfo) -> dict[str, list[str]]:
     for session in digest.sessions:
         flow += ["", _session_heading(session, zone), *_flow_lines(session, zone)]
     sections["Session Flow"] = flow[1:] if flow else ["- (no conversation)"]
-    sections["Key Decisions"] = [f"- {d.text} ({_hm(d.ms, zone)})" for d in digest.decisions] or [
-        "- (none stated)"
-    ]
+    sections["Key Decisions"] = [
+        f"- {d.text} ({local_time(d.ms, zone)})" for d in digest.decisions
+    ] or ["- (none stated)"]
     details = [
         ("Commands run", _list(digest.commands, code=True)),
         ("Commands mentioned", _list(digest.commands_mentioned, code=True)),
@@ -85,7 +76,7 @@ def simple_sections(digest: Digest, zone: ZoneInfo) -> dict[str, list[str]]:
     technical += [f"- Error: {e}" for e in digest.errors]
     sections["Technical Details"] = technical or ["- (none)"]
     sections["Model Transitions"] = [
-        f"- {_hms(t.ms, zone)} {t.old} → {t.new} "
+        f"- {local_time(t.ms, zone, seconds=True)} {t.old} → {t.new} "
         f"({t.session_key or 'session'} · {t.session_id[:8]})"
         for t in digest.transitions
     ] or ["- (none)"]
@@ -114,7 +105,7 @@ def simple_sections(digest: Digest, zone: ZoneInfo) -> dict[str, list[str]]:
     return sections
 
 
-def _assemble(digest: Digest, header: str, sections: dict[str, list[str]], redact: Redactor) -> str:
+def _assemble(digest: Digest, header: str, sections: dict[str, list[str]], redact: Redact) -> str:
     out = [title(digest.date), "", header]
     for name, lines in sections.items():
         out += ["", f"## {name}", *lines]
@@ -122,14 +113,14 @@ def _assemble(digest: Digest, header: str, sections: dict[str, list[str]], redac
     return "\n".join(redact_each(redact, out)) + "\n"
 
 
-def render_digest(digest: Digest, zone: ZoneInfo, redact: Redactor) -> str:
+def render_digest(digest: Digest, zone: ZoneInfo, redact: Redact) -> str:
     """The simple block body: title, sections, footer; every line passes `redact`."""
     header = f"*Auto-generated from {digest.stats.messages} session messages*"
     return _assemble(digest, header, simple_sections(digest, zone), redact)
 
 
 def render_summary(
-    digest: Digest, zone: ZoneInfo, written: dict[str, str], model: str, redact: Redactor
+    digest: Digest, zone: ZoneInfo, written: dict[str, str], model: str, redact: Redact
 ) -> str:
     """The block body with the model's sections (the simple ones where it gave none), the
     model transitions and statistics from the history, and the model named in the header."""

@@ -17,11 +17,10 @@ from memory_sync.days import DayBook, DayStats
 from memory_sync.events import Event, EventFactory
 from memory_sync.history import index
 from memory_sync.history.ledger import Ledger, Stream
-from memory_sync.history.sources import transcript_entries
+from memory_sync.history.sources import first_copies, transcript_entries
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
 from memory_sync.stores.sqlite import DbPart, read_sqlite
-from memory_sync.timeutil import DayClock
 
 MOST = 0.5  # reading more than this share of the streams is left to a full read
 
@@ -87,16 +86,9 @@ def read_days(
     streams = streams_for(settings, days)
     if streams is None:
         return False
-    factory = EventFactory(DayClock(settings.zone))
-    first = Ledger().first
+    factory = EventFactory(settings.clock())
     check = DayBook()
-    for ref, entry in _raw(settings, set(streams), Problems()):
-        made = factory.make(ref, entry)
-        if made is None:
-            continue
-        event = made[0]
-        if not first((ref.source, event.session_id), event.day, factory.last_key, made[1]):
-            continue
+    for event in first_copies(_raw(settings, set(streams), Problems()), factory, Ledger()):
         if event.day in days:
             check.add(event)
             on_event(event)

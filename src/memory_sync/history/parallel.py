@@ -78,7 +78,7 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
         made = factory.make(ref, entry)
         if made is None:
             continue
-        e, content_key = made
+        e, key, content_key = made
         if e.session_id != stream[1] or ref.source != stream[0]:
             stream = (ref.source, e.session_id)
             touched = days.setdefault(stream, set())
@@ -86,7 +86,7 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
         append(
             (
                 ref.source,
-                factory.last_key,
+                key,
                 content_key,
                 e.ms,
                 e.day,
@@ -143,10 +143,10 @@ def _size(path: Path) -> int:
         return 0
 
 
-def workers_wanted(sources: HistorySources) -> int:
-    """How many worker processes to use (1: read in this process)."""
-    setting = os.environ.get("MEMORY_SYNC_WORKERS")
-    wanted = int(setting) if setting and setting.isdigit() else min(2, os.cpu_count() or 1)
+def workers_wanted(sources: HistorySources, setting: int | None) -> int:
+    """How many worker processes to use (1: read in this process); `setting` is
+    MEMORY_SYNC_WORKERS, None for two on a large history."""
+    wanted = setting if setting is not None else min(2, os.cpu_count() or 1)
     import multiprocessing  # here: a run answered by the index never needs it
 
     if wanted < 2 or "fork" not in multiprocessing.get_all_start_methods():

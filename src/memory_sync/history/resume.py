@@ -203,7 +203,8 @@ def catch_up(settings: AgentSettings, state: IndexState, clock: DayClock) -> Cat
     for ref, entry in _added_entries(found, problems):
         made = factory.make(ref, entry)
         if made is not None:
-            items.append(((ref.source, made[0].session_id), made[0], factory.last_key, made[1]))
+            event, key, content_key = made
+            items.append(((ref.source, event.session_id), event, key, content_key))
 
     result = _fold(settings, state, items)
     state.problems.merge(problems)

@@ -73,7 +73,7 @@ def scan_history(
     one-process scan. With `use_index` (statistics only), a fresh index answers and additions
     are read alone. A full read saves the index when `save_index` (default: `use_index`).
     """
-    clock = DayClock(settings.zone)
+    clock = settings.clock()
     started = time.perf_counter()
     say = debug or _noop
     if use_index and on_event is None:
@@ -89,7 +89,11 @@ def scan_history(
     add = book.add
     collecting = gc.isenabled()
     gc.disable()  # a scan makes millions of short-lived dicts and no cycles: refcounts suffice
-    workers = workers_wanted(settings.sources) if parallel and on_event is None else 1
+    workers = (
+        workers_wanted(settings.sources, settings.tuning.workers)
+        if parallel and on_event is None
+        else 1
+    )
     try:
         if workers > 1:
             notes = feed.notes if feed is not None else None

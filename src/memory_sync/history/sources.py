@@ -138,12 +138,23 @@ def read_events(
     Copies of one message appear in forks, checkpoints, compaction successors, archives, a JSONL
     copy beside its SQLite import, and rewritten branches of one file; the first copy read wins.
     """
-    factory = EventFactory(clock)
-    first = (ledger or Ledger()).first
+    entries = raw_entries(sources, problems, progress, marks)
+    yield from first_copies(entries, EventFactory(clock), ledger or Ledger())
+
+
+def first_copies(
+    entries: Iterable[tuple[SessionRef, dict[str, Any]]], factory: EventFactory, ledger: Ledger
+) -> Iterator[Event]:
+    """The events of `entries` whose copy is the first read (`Ledger.first`), in reading order.
+
+    The one place the rule runs on events; the parallel read applies the same rule inline to
+    the workers' records (its hot loop), and a resumed read adds the index's owners to it.
+    """
+    first = ledger.first
     make = factory.make
-    for ref, entry in raw_entries(sources, problems, progress, marks):
+    for ref, entry in entries:
         made = make(ref, entry)
         if made is not None:
-            event = made[0]
-            if first((ref.source, event.session_id), event.day, factory.last_key, made[1]):
+            event, key, content_key = made
+            if first((ref.source, event.session_id), event.day, key, content_key):
                 yield event

@@ -4,9 +4,9 @@ here, only when a summary is asked for."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from memory_sync.config import api_key_variable, openai_base_url
 from memory_sync.errors import MemorySyncError
 from memory_sync.summarize import DEFAULT_MODELS, Request, SummaryError, SummarySettings
 
@@ -54,7 +54,7 @@ class AnthropicSummarizer:
     backend = "anthropic"
 
     def __init__(self, model: str, settings: SummarySettings) -> None:
-        if not (os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
+        if api_key_variable("anthropic") is None:
             raise MemorySyncError(
                 "--summarize needs an API key: set ANTHROPIC_API_KEY (or use --backend openai "
                 "with --base-url for a local model)"
@@ -138,8 +138,8 @@ class OpenAISummarizer:
             raise MemorySyncError(
                 f"--backend openai needs the openai SDK: {INSTALL_HINT}"
             ) from None
-        key = os.environ.get("OPENAI_API_KEY")
-        base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL")
+        key = api_key_variable("openai")
+        base_url = openai_base_url(settings.base_url)
         if not key and not base_url:
             raise MemorySyncError(
                 "--backend openai needs OPENAI_API_KEY, or --base-url for a local server "

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import orjson
 
-from memory_sync.cli.output import Redactor
 from memory_sync.digest.notes import one_line
 from memory_sync.events import Event, Kind
+from memory_sync.redact import Redact
+from memory_sync.timeutil import local_time
 
 USER_CHARS = 2000  # what the person wrote is kept longest
 REPLY_CHARS = 1200
@@ -25,7 +25,7 @@ SPILL_CHARS = 100_000
 class DayText:
     """Collects one day's lines; thinking is never seen (events carry no thinking)."""
 
-    def __init__(self, date: str, zone: ZoneInfo, redact: Redactor) -> None:
+    def __init__(self, date: str, zone: ZoneInfo, redact: Redact) -> None:
         self.date = date
         self.zone = zone
         self.redact = redact
@@ -48,7 +48,7 @@ class DayText:
     def add(self, event: Event) -> None:
         """Take one event of the day (noise and model bookkeeping are left out)."""
         kind = event.kind
-        at = datetime.fromtimestamp(event.ms / 1000, self.zone).strftime("%H:%M")
+        at = local_time(event.ms, self.zone)
         where = (event.session_key or "session") + " " + event.session_id[:8]
         if kind is Kind.USER:
             text = self.redact(event.text[: USER_CHARS + 200])[:USER_CHARS]

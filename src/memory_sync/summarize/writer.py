@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from memory_sync.cli.output import Redactor
 from memory_sync.config import state_subdir
 from memory_sync.digest.builder import Digest
 from memory_sync.digest.render import render_digest, render_summary
 from memory_sync.errors import MemorySyncError
-from memory_sync.memoryfile import decode, find_block
+from memory_sync.memoryfile import daily_path, decode, find_block
+from memory_sync.redact import Redact
 from memory_sync.summarize import (
     DEFAULT_MODELS,
     BatchSummarizer,
@@ -26,7 +26,7 @@ from memory_sync.summarize.prompt import day_requests, parse_sections
 from memory_sync.summarize.run import DayPlan, Estimate, Runner, estimate, fail_message
 
 
-def existing_context(path: Path, redact: Redactor) -> str:
+def existing_context(path: Path, redact: Redact) -> str:
     """A memory file's own content (outside our block), redacted, as context for the model."""
     try:
         text = decode(path.read_bytes())
@@ -57,7 +57,7 @@ class Composer:
         summary: SummarySettings,
         app_state: Path,
         zone: ZoneInfo,
-        redact: Redactor,
+        redact: Redact,
         dry_run: bool,
         make: Callable[[SummarySettings], Any] | None = None,
         on_poll: Callable[[int, int], None] | None = None,
@@ -96,7 +96,9 @@ class Composer:
                 text.note(t.ms, f"(model switched: {t.old} → {t.new})")
             scaffold = render_digest(digest, self.zone, self.redact)
             context = (
-                existing_context(memory_dir / f"{digest.date}.md", self.redact) if preserve else ""
+                existing_context(daily_path(memory_dir, digest.date), self.redact)
+                if preserve
+                else ""
             )
             parts, template = day_requests(
                 self.summary.backend,
