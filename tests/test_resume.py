@@ -217,21 +217,21 @@ def test_an_index_saved_by_another_run_meanwhile_is_not_mixed_in(cli, mixed):
 
     _compare(cli, mixed)
     [settings] = resolve(Options(openclaw_dir=mixed))
-    loaded = index.load(settings, print)
+    loaded = index.load(settings.index_path, print)
     assert loaded is not None
     live = mixed / "agents/main/sessions" / LIVE
     with live.open("a") as handle:  # another run brings the index up to date first
         handle.write(json.dumps(_new_entry(_user_line(live), 11)) + "\n")
     assert "index brought up to date" in _compare(cli, mixed)[1]
     with pytest.raises(index.IndexChanged):
-        index.load_marks(settings, loaded)
+        index.load_marks(settings.index_path, loaded)
     with pytest.raises(index.IndexChanged):
-        dict(index.stream_keys(settings, loaded.generation))
-    fresh = index.load(settings, print)
+        dict(index.stream_keys(settings.index_path, loaded.generation))
+    fresh = index.load(settings.index_path, print)
     assert fresh is not None and fresh.generation == loaded.generation + 1
-    assert index.load_streams(settings, [], fresh.generation) == {}
+    assert index.load_streams(settings.index_path, [], fresh.generation) == {}
     refused = index.save(
-        settings, loaded, {}, replace_all=False, expected_generation=loaded.generation
+        settings.index_path, loaded, {}, replace_all=False, expected_generation=loaded.generation
     )
     assert refused is False
 

@@ -262,7 +262,7 @@ def compose(
 
     say = debug or (lambda _message: None)
     scan = scanned
-    if scan is None and use_index and index.index_path(settings).exists():
+    if scan is None and use_index and settings.index_path.exists():
         scan = scan_history(settings, parallel=True, use_index=True, debug=say, notice=notice)
     if scan is not None:
         days = {d.date for d in scan.book.sorted_days() if wanted(d.date)}
@@ -467,7 +467,7 @@ def run_backfill(
     report.results.sort(key=lambda r: r.date)
     if use_index:
         index.note_written(
-            settings,
+            settings.index_path,
             {
                 r.date: comp.history[r.date].fingerprint_hex()
                 for r in report.results

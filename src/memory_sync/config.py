@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -100,6 +101,13 @@ class AgentSettings:
     origins: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     tuning: Tuning = field(default_factory=Tuning)
+
+    @property
+    def index_path(self) -> Path:
+        """Where this agent's index lives (shown by -v): one file per agent and sources."""
+        identity = f"{self.agent}|{self.origins.get('sessions', '')}"
+        name = hashlib.sha256(identity.encode()).hexdigest()[:16]
+        return self.app_state_dir / "index" / f"{name}.sqlite"
 
     def clock(self) -> DayClock:
         """The agent's local calendar: which day a moment falls on, and today."""

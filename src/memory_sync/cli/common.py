@@ -44,7 +44,6 @@ def common_options(func: F) -> F:
 
 
 def setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
-    from memory_sync.history.index import index_path
     from memory_sync.redact import default_redactor
 
     quiet, verbose, color = kw.pop("quiet"), kw.pop("verbose"), not kw.pop("no_color")
@@ -69,7 +68,7 @@ def setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
         for name, origin in sorted(settings.origins.items()):
             out.debug(f"  {name}: {origin}")
         out.debug(f"  timezone: {settings.tz_name}; memory folder: {settings.memory_dir}")
-        out.debug(f"  index: {index_path(settings)}")
+        out.debug(f"  index: {settings.index_path}")
         out.debug(f"  config file: {config_file_path(os.environ)}")
         out.debug(
             f"  sources: {len(settings.sources.databases)} database(s), "

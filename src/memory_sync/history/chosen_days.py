@@ -45,7 +45,7 @@ def streams_for(settings: AgentSettings, days: set[str]) -> list[Stream] | None:
     """The streams with entries on `days`; None when that is most of the history (or the
     index cannot say)."""
     try:
-        touched = index.stream_days(settings)
+        touched = index.stream_days(settings.index_path)
     except (sqlite3.Error, OSError):  # no usable index: read everything instead
         return None
     wanted = [stream for stream, stream_days in touched.items() if stream_days & days]

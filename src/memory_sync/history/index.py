@@ -27,9 +27,9 @@ from typing import Any
 import orjson
 
 from memory_sync import __version__
-from memory_sync.config import AgentSettings
 from memory_sync.days import DayBook, DayStats, Transition
 from memory_sync.history.ledger import Stream, StreamRecord
+from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems, SourceDamage
 from memory_sync.stores.jsonl import FileMark
 from memory_sync.stores.sqlite import DbMark
@@ -52,16 +52,9 @@ class IndexState:
     unfinished: list[str] = field(default_factory=list)  # files with an unfinished last line
 
 
-def context(settings: AgentSettings) -> str:
+def context(tz_name: str) -> str:
     """What the stored figures depend on besides the sources: program version and timezone."""
-    return f"{INDEX_VERSION}|{__version__}|{settings.tz_name}"
-
-
-def index_path(settings: AgentSettings) -> Path:
-    """Where this agent's index lives (shown by -v)."""
-    identity = f"{settings.agent}|{settings.origins.get('sessions', '')}"
-    name = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    return settings.app_state_dir / "index" / f"{name}.sqlite"
+    return f"{INDEX_VERSION}|{__version__}|{tz_name}"
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -72,22 +65,22 @@ def _stamp(path: Path) -> list[int] | None:
     return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def key_files(settings: AgentSettings) -> dict[str, list[int]]:
+def key_files(sources: HistorySources) -> dict[str, list[int]]:
     """The sessions.json files that name the transcripts' session keys, with their stamps."""
-    folders = sorted({p.parent for p in settings.sources.jsonl_files})
+    folders = sorted({p.parent for p in sources.jsonl_files})
     return {str(f / "sessions.json"): _stamp(f / "sessions.json") or [] for f in folders}
 
 
-def signature(settings: AgentSettings) -> bytes:
+def signature(sources: HistorySources, tz_name: str) -> bytes:
     """What must be unchanged for the stored figures to hold without reading anything."""
     names: list[str] = []
-    for db in settings.sources.databases:
+    for db in sources.databases:
         names += [str(db), f"{db}-wal"]
-    files = [str(p) for p in settings.sources.jsonl_files]
+    files = [str(p) for p in sources.jsonl_files]
     names += files
     folders = {f.rpartition(os.sep)[0] for f in files}
     names += sorted(os.path.join(folder, "sessions.json") for folder in folders)
-    digest = hashlib.sha256(context(settings).encode())
+    digest = hashlib.sha256(context(tz_name).encode())
     stat = os.stat
     for name in names:
         try:
@@ -211,9 +204,8 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
 
 
 @contextlib.contextmanager
-def _writing(settings: AgentSettings) -> Iterator[sqlite3.Connection]:
+def _writing(path: Path) -> Iterator[sqlite3.Connection]:
     """A write transaction on the index (tables made when missing); the caller commits."""
-    path = index_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, write=True)
     try:
@@ -225,9 +217,8 @@ def _writing(settings: AgentSettings) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
-def load(settings: AgentSettings, warn: Callable[[str], None]) -> IndexState | None:
+def load(path: Path, warn: Callable[[str], None]) -> IndexState | None:
     """The stored state; None when there is none, or (with a notice) when it is unusable."""
-    path = index_path(settings)
     try:
         found = path.stat()
     except OSError:  # none yet
@@ -258,7 +249,7 @@ def load(settings: AgentSettings, warn: Callable[[str], None]) -> IndexState | N
 
 
 def save(
-    settings: AgentSettings,
+    path: Path,
     state: IndexState,
     streams: dict[Stream, StreamRecord],
     replace_all: bool,
@@ -269,9 +260,8 @@ def save(
     the changed ones). Refused (False) when the stored generation is no longer
     `expected_generation`: another run saved first. When the index cannot be written (a full
     disk, a read-only folder), `warn` gets one line and the run goes on: it is only a cache."""
-    path = index_path(settings)
     try:
-        with _writing(settings) as con:
+        with _writing(path) as con:
             row = con.execute("SELECT generation FROM meta WHERE id = 1").fetchone()
             stored = row[0] if row else 0
             if expected_generation is not None and stored != expected_generation:
@@ -325,10 +315,10 @@ class IndexChanged(Exception):
 
 
 @contextlib.contextmanager
-def _snapshot(settings: AgentSettings, generation: int) -> Iterator[sqlite3.Connection]:
+def _snapshot(path: Path, generation: int) -> Iterator[sqlite3.Connection]:
     """A read transaction on the index, refused (IndexChanged) when it is no longer the
     generation this run loaded."""
-    con = _connect(index_path(settings), write=False)
+    con = _connect(path, write=False)
     con.isolation_level = None
     try:
         con.execute("BEGIN")
@@ -340,37 +330,35 @@ def _snapshot(settings: AgentSettings, generation: int) -> Iterator[sqlite3.Conn
         con.close()
 
 
-def load_marks(settings: AgentSettings, state: IndexState) -> None:
+def load_marks(path: Path, state: IndexState) -> None:
     """Fill in how far each source was read (only resuming needs it); raises sqlite3.Error or
     ValueError on a damaged index, IndexChanged when another run saved meanwhile."""
-    with _snapshot(settings, state.generation) as con:
+    with _snapshot(path, state.generation) as con:
         for (raw,) in con.execute("SELECT marks FROM meta WHERE id = 1"):
             _marks_into(state, raw)
 
 
-def _rows(settings: AgentSettings, query: str) -> Iterator[tuple[Any, ...]]:
-    con = _connect(index_path(settings), write=False)
+def _rows(path: Path, query: str) -> Iterator[tuple[Any, ...]]:
+    con = _connect(path, write=False)
     try:
         yield from con.execute(query)
     finally:
         con.close()
 
 
-def stream_keys(settings: AgentSettings, generation: int) -> Iterator[tuple[Stream, array[int]]]:
+def stream_keys(path: Path, generation: int) -> Iterator[tuple[Stream, array[int]]]:
     """Every stream's de-duplication keys (for finding which stream holds a copy)."""
-    with _snapshot(settings, generation) as con:
+    with _snapshot(path, generation) as con:
         for source, sid, blob in con.execute("SELECT source, session_id, keys FROM streams"):
             keys = array("Q")
             keys.frombytes(blob)
             yield (source, sid), keys
 
 
-def load_streams(
-    settings: AgentSettings, streams: list[Stream], generation: int
-) -> dict[Stream, StreamRecord]:
+def load_streams(path: Path, streams: list[Stream], generation: int) -> dict[Stream, StreamRecord]:
     """The stored records of the given streams (those not stored are left out)."""
     found: dict[Stream, StreamRecord] = {}
-    with _snapshot(settings, generation) as con:
+    with _snapshot(path, generation) as con:
         for source, sid in streams:
             row = con.execute(
                 "SELECT keys, days FROM streams WHERE source = ? AND session_id = ?", (source, sid)
@@ -382,11 +370,11 @@ def load_streams(
     return found
 
 
-def stream_days(settings: AgentSettings) -> dict[Stream, set[str]]:
+def stream_days(path: Path) -> dict[Stream, set[str]]:
     """Every stream's days (for reading only the streams that touch some days)."""
     return {
         (source, sid): _days(days)
-        for source, sid, days in _rows(settings, "SELECT source, session_id, days FROM streams")
+        for source, sid, days in _rows(path, "SELECT source, session_id, days FROM streams")
     }
 
 
@@ -395,14 +383,14 @@ def _days(stored: str) -> set[str]:
     return set(stored.split(",")) if stored else set()
 
 
-def note_written(settings: AgentSettings, fingerprints: dict[str, str]) -> None:
+def note_written(path: Path, fingerprints: dict[str, str]) -> None:
     """Remember the fingerprint of the history each daily file was just written from (a record
     to inspect, `sqlite3 <index> 'SELECT * FROM written'`; the file's own marker decides)."""
     if not fingerprints:
         return
     try:
-        with _writing(settings) as con:
+        with _writing(path) as con:
             con.executemany("INSERT OR REPLACE INTO written VALUES (?, ?)", fingerprints.items())
             con.execute("COMMIT")
     except (sqlite3.Error, OSError) as exc:
-        _cannot_write(index_path(settings), exc)  # (`save` has already said it cannot write)
+        _cannot_write(path, exc)  # (`save` has already said it cannot write)

@@ -173,7 +173,7 @@ def _imported_now(path: Path, sources: HistorySources) -> bool:
 
 def _check_keys(settings: AgentSettings, state: IndexState) -> dict[str, list[int]]:
     """Raise Reread when sessions.json now names a different key for a file already read."""
-    current = index.key_files(settings)
+    current = index.key_files(settings.sources)
     changed = {Path(p).parent for p, stamp in current.items() if state.key_files.get(p) != stamp}
     if changed:
         keys = {folder: load_session_keys(folder) for folder in changed}
@@ -248,7 +248,7 @@ def _fold(
         return result
     wanted = {k for _, _, key, content in items for k in (key, content) if k is not None}
     owners: dict[int, Stream] = {}
-    for stream, keys in index.stream_keys(settings, state.generation):
+    for stream, keys in index.stream_keys(settings.index_path, state.generation):
         for key in wanted.intersection(keys):
             owners[key] = stream
     position = stream_order(settings.sources)
@@ -279,7 +279,7 @@ def _fold(
             record.keys.append(content)
         book.add(event)
         result.entries += 1
-    stored = index.load_streams(settings, list(ledger.streams), state.generation)
+    stored = index.load_streams(settings.index_path, list(ledger.streams), state.generation)
     for stream, record in ledger.streams.items():
         merged = stored.get(stream, StreamRecord())
         merged.keys.extend(record.keys)

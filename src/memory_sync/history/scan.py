@@ -80,8 +80,10 @@ def scan_history(
         found = _from_index(settings, clock, notice or _noop, say, started)
         if found is not None:
             return found
-    sig = index.signature(settings)  # taken before reading: a change while reading shows next time
-    key_stamps = index.key_files(settings)
+    sig = index.signature(
+        settings.sources, settings.tz_name
+    )  # taken before reading: a change while reading shows next time
+    key_stamps = index.key_files(settings.sources)
     problems = Problems()
     book = DayBook()
     ledger = Ledger()
@@ -117,9 +119,15 @@ def scan_history(
             gc.enable()
     if use_index if save_index is None else save_index:
         state = IndexState(
-            sig, book, problems, marks.files, marks.dbs, key_stamps, context=index.context(settings)
+            sig,
+            book,
+            problems,
+            marks.files,
+            marks.dbs,
+            key_stamps,
+            context=index.context(settings.tz_name),
         )
-        index.save(settings, state, ledger.streams, replace_all=True, warn=notice)
+        index.save(settings.index_path, state, ledger.streams, replace_all=True, warn=notice)
     return Scan(
         book,
         with_tails(problems, index.unfinished(marks.files)),
@@ -136,10 +144,10 @@ def _from_index(
     debug: Callable[[str], None],
     started: float,
 ) -> Scan | None:
-    state = index.load(settings, notice)
+    state = index.load(settings.index_path, notice)
     if state is None:
         return None
-    sig = index.signature(settings)
+    sig = index.signature(settings.sources, settings.tz_name)
     if state.signature == sig:
         return Scan(
             state.book,
@@ -149,12 +157,12 @@ def _from_index(
             time.perf_counter() - started,
             from_index=True,
         )
-    if state.context != index.context(settings):
+    if state.context != index.context(settings.tz_name):
         debug("reading everything again: another timezone or memory-sync version made the index")
         return None
     generation = state.generation
     try:
-        index.load_marks(settings, state)
+        index.load_marks(settings.index_path, state)
         caught = catch_up(settings, state, clock)
     except Reread as why:
         debug(f"reading everything again: {why}")
@@ -166,11 +174,11 @@ def _from_index(
         debug(f"reading everything again: {exc}")
         return None
     except (sqlite3.Error, ValueError, KeyError, TypeError, AttributeError):
-        notice(f"notice: the index {index.index_path(settings)} is damaged; rebuilding it")
+        notice(f"notice: the index {settings.index_path} is damaged; rebuilding it")
         return None
     state.signature = sig
     index.save(
-        settings,
+        settings.index_path,
         state,
         caught.streams,
         replace_all=False,
