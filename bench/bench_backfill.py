@@ -33,7 +33,9 @@ def one_run(history: Path, redact: bool) -> tuple[float, int]:
         [settings] = resolve(Options(openclaw_dir=history, memory_dir=memory))
         redactor = default_redactor(history, [history / "agents/main"]) if redact else str
         start = time.perf_counter()
-        report = run_backfill(settings, DaySelection(all_days=True), BackfillOptions(), redactor)
+        report = run_backfill(
+            settings, DaySelection(all_days=True), options=BackfillOptions(), redact=redactor
+        )
         return time.perf_counter() - start, len(report.results)
 
 

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from memory_sync.memoryfile import find_block
-from memory_sync.summarize import Request, SummarySettings
+from memory_sync.summarize import BatchSummarizer, Request, SummarySettings
 from memory_sync.summarize.cache import SummaryCache
 from memory_sync.summarize.run import DayPlan, Runner
 from tests.builders import Transcript
 from tests.conftest import NEW
 from tests.fake_llm_api import NARRATIVE, FakeAPI
+from tests.fakes import FakeBatchSummarizer, FakeSummarizer, StopAfterSubmit
 
 pytest.importorskip("anthropic")
 
@@ -142,38 +143,41 @@ def test_an_interrupted_batch_is_resumed_not_resubmitted(cli, corpus, api, isola
         "backfill", "--summarize", "--dry-run", "--json", "2026-11-21", "--openclaw-dir", state
     )
     assert json.loads(dry.stdout)["estimates"][0]["requests"] == 1
+    from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
     from memory_sync.config import Options, resolve
     from memory_sync.summarize.backends import make_summarizer
-    from memory_sync.summarize.writer import Composer
+    from memory_sync.summarize.days import DaySummaries
 
     [settings] = resolve(Options(openclaw_dir=state))
-    composer = Composer(
-        SummarySettings(batch=True), settings.app_state_dir, settings.zone, str, dry_run=False
-    )
-    from memory_sync.backfill import BackfillOptions, DaySelection, compose
-
-    captured: list[list[Request]] = []
-
-    class Interrupt(Exception):
-        pass
-
+    pending = settings.app_state_dir / "batches"
     real = make_summarizer(SummarySettings())
+    assert isinstance(real, BatchSummarizer)
 
-    def submit_then_stop(requests: list[Request]) -> str:
-        batch_id = real.submit_batch(requests)
-        captured.append(requests)
-        pending = settings.app_state_dir / "batches"
+    def record(batch_id: str, requests: list[Request]) -> None:
+        """What the runner records right after submitting, before a kill could stop it."""
         pending.mkdir(parents=True, exist_ok=True)
         (pending / f"{batch_id}.json").write_text(
             json.dumps(
                 {"batch_id": batch_id, "model": real.model, "keys": [r.key for r in requests]}
             )
         )
-        raise Interrupt
 
-    composer.summarizer.submit_batch = submit_then_stop
-    with pytest.raises(Interrupt):
-        compose(settings, DaySelection(("2026-11-21",)), BackfillOptions(), str, None, composer)
+    stopping = StopAfterSubmit(real, record)
+    summaries = DaySummaries(
+        SummarySettings(batch=True),
+        summarizer=stopping,
+        app_state=settings.app_state_dir,
+        zone=settings.zone,
+        redact=str,
+    )
+    with pytest.raises(StopAfterSubmit.Stopped):
+        run_backfill(
+            settings,
+            DaySelection(("2026-11-21",)),
+            options=BackfillOptions(),
+            redact=str,
+            summaries=summaries,
+        )
     assert len(api.bodies("/v1/messages/batches")) == 1
     # the next run picks the pending batch up instead of paying twice
     result = cli("backfill", "--summarize", "--batch", "2026-11-21", "--openclaw-dir", state)
@@ -250,20 +254,6 @@ def test_summarize_command_prints_one_day(cli, corpus, api, tmp_path):
         == 0
     )
     assert NARRATIVE in out.read_text()
-
-
-class FakeSummarizer:
-    """A seam-level fake (like llm's MockModel): records prompts, answers in order."""
-
-    backend = "fake"
-    model = "fake-1"
-
-    def __init__(self) -> None:
-        self.prompts: list[str] = []
-
-    def complete(self, request: Request) -> str:
-        self.prompts.append(request.prompt)
-        return f"## Session Flow\nanswer {len(self.prompts)}"
 
 
 def test_runner_parts_in_parallel_then_combine_and_cache(tmp_path):
@@ -364,3 +354,76 @@ def test_several_days_are_summarized_one_after_another(cli, corpus, api):
     for date in dates:
         block = find_block((state / "workspace/memory" / f"{date}.md").read_text())
         assert block is not None and NARRATIVE in block.body
+
+
+def _summaries(settings, summarizer, *, batch: bool = False):
+    from memory_sync.summarize.days import DaySummaries
+
+    return DaySummaries(
+        SummarySettings(batch=batch),
+        summarizer=summarizer,
+        app_state=settings.app_state_dir,
+        zone=settings.zone,
+        redact=str,
+    )
+
+
+def test_bodies_from_an_injected_summarizer(corpus, isolated_env):
+    """The seam: a fake summarizer's answer becomes the day's block, headed with its model."""
+    from memory_sync.backfill import BackfillOptions, DaySelection, build_bodies
+    from memory_sync.config import Options, resolve
+
+    [settings] = resolve(Options(openclaw_dir=corpus(NEW)))
+    fake = FakeSummarizer(["## Session Flow\n- the fake's own narrative"])
+    built = build_bodies(
+        settings,
+        DaySelection(("2026-11-21",)),
+        options=BackfillOptions(force=True),
+        redact=str,
+        summaries=_summaries(settings, fake),
+    )
+    [request] = fake.requests
+    assert "Date: 2026-11-21" in request.prompt and "PERSON: Saturday check-in" in request.prompt
+    body = built.bodies["2026-11-21"]
+    assert "- the fake's own narrative" in body and "summarized by fake-1" in body
+    assert built.sent == 1 and built.failures == {}
+
+
+def test_a_batch_through_an_injected_batch_summarizer_is_sent_once(corpus, isolated_env):
+    """--batch: one batch for all days, answers from its results; a second run sends nothing."""
+    from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
+    from memory_sync.config import Options, resolve
+
+    [settings] = resolve(Options(openclaw_dir=corpus(NEW)))
+    fake = FakeBatchSummarizer()
+    days = DaySelection(("2026-11-21", "2026-11-22"))
+    for _run in range(2):
+        report = run_backfill(
+            settings,
+            days,
+            options=BackfillOptions(force=True),
+            redact=str,
+            summaries=_summaries(settings, fake, batch=True),
+        )
+        assert not report.failed
+    [batch] = fake.batches.values()
+    assert len(batch) == 2
+    for day in ("2026-11-21", "2026-11-22"):
+        block = find_block((settings.memory_dir / f"{day}.md").read_text())
+        assert block is not None and "answer " in block.body
+
+
+def test_a_batch_needs_a_batch_backend(corpus, isolated_env):
+    from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
+    from memory_sync.config import Options, resolve
+    from memory_sync.errors import MemorySyncError
+
+    [settings] = resolve(Options(openclaw_dir=corpus(NEW)))
+    with pytest.raises(MemorySyncError, match="--batch needs --backend anthropic"):
+        run_backfill(
+            settings,
+            DaySelection(("2026-11-21",)),
+            options=BackfillOptions(force=True),
+            redact=str,
+            summaries=_summaries(settings, FakeSummarizer(), batch=True),
+        )

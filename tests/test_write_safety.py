@@ -171,7 +171,9 @@ def test_concurrent_appends_are_never_lost(tmp_path, isolated_env, preserve):
         for run in range(REWRITES):
             t.user(f"late message {run}")  # new history, so every run really rewrites
             t.write(later)
-            report = run_backfill(settings, DaySelection(("2026-01-01",)), options, str)
+            report = run_backfill(
+                settings, DaySelection(("2026-01-01",)), options=options, redact=str
+            )
             rewrites += report.results[0].action.value in ("updated", "preserved", "replaced")
     finally:
         stop.touch()

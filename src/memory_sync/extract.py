@@ -10,8 +10,8 @@ from pathlib import Path
 
 from memory_sync.config import AgentSettings
 from memory_sync.events import Event, Kind
+from memory_sync.history.reporter import SILENT, Reporter
 from memory_sync.history.scan import scan_history
-from memory_sync.history.sources import Progress
 from memory_sync.problems import Problems
 
 ROLES = {Kind.USER: "user", Kind.ASSISTANT: "assistant", Kind.TOOL_RESULT: "tool"}
@@ -53,7 +53,7 @@ class Message:
 
 
 def extract(
-    settings: AgentSettings, filters: Filters, progress: Progress | None = None
+    settings: AgentSettings, filters: Filters, *, reporter: Reporter = SILENT
 ) -> tuple[Iterator[Message], Problems]:
     """Matching messages in time order. They are kept in a temporary SQLite file, not in
     memory, so an unfiltered extract of a large history stays small."""
@@ -82,7 +82,7 @@ def extract(
                 con.executemany("INSERT INTO m VALUES (?,?,?,?,?,?,?)", batch)
                 batch.clear()
 
-    scan = scan_history(settings, on_event=keep, progress=progress)
+    scan = scan_history(settings, reporter=reporter, on_event=keep)
     con.executemany("INSERT INTO m VALUES (?,?,?,?,?,?,?)", batch)
 
     def rows() -> Iterator[Message]:

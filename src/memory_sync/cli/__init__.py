@@ -1,6 +1,9 @@
-"""The command line: the `memory-sync` group; each verb lives in `commands/<verb>.py`."""
+"""The command line: the `memory-sync` group, which turns a MemorySyncError into one line and
+its exit code; each verb lives in `cli/<verb>.py`."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
@@ -15,9 +18,27 @@ from memory_sync.cli import (
     transitions,
     validate,
 )
+from memory_sync.errors import MemorySyncError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class MemorySyncGroup(click.Group):
+    """The group that runs a verb and catches, in this one place, what it raises on purpose."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the verb; a MemorySyncError is one redacted line on stderr and its exit code."""
+        try:
+            return super().invoke(ctx)
+        except MemorySyncError as exc:
+            from memory_sync.redact import default_redactor
+
+            click.echo(default_redactor()(f"memory-sync: {exc}"), err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("memory-sync: interrupted; files already written are complete", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=MemorySyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="memory-sync")
 def main() -> None:
     """Rebuild an OpenClaw agent's daily memory files from its full session history."""

@@ -10,9 +10,8 @@ import click
 from memory_sync.cli.common import (
     cache_option,
     common_options,
-    handle_errors,
     json_option,
-    make_composer,
+    make_summaries,
     print_documents,
     range_options,
     setup,
@@ -42,7 +41,6 @@ from memory_sync.cli.common import (
 @summary_options
 @json_option
 @cache_option
-@handle_errors
 def backfill(
     dates: tuple[str, ...],
     all_days: bool,
@@ -79,20 +77,20 @@ def backfill(
     documents = []
     failed = 0
     for settings in agents:
-        composer = (
-            make_composer(out, settings, dict(summary_kw), dry_run, batch) if summarize else None
+        summaries = (
+            make_summaries(out, settings, dict(summary_kw), dry_run=dry_run, batch=batch)
+            if summarize
+            else None
         )
         with out.progress("reading history", settings.sources.total_bytes) as advance:
             result = run_backfill(
                 settings,
                 selection,
-                options,
-                out.redact,
-                advance,
-                composer,
-                out.warn,
+                options=options,
+                redact=out.redact,
+                reporter=out.reporter(advance),
+                summaries=summaries,
                 use_index=not no_cache,
-                debug=out.debug,
             )
         failed += len(result.failed)
         if result.problems:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -13,10 +11,10 @@ import click
 
 from memory_sync.cli.output import Output
 from memory_sync.config import AgentSettings, Options, config_file_path, resolve
-from memory_sync.errors import MemorySyncError
 
 if TYPE_CHECKING:
     from memory_sync.history.scan import Scan
+    from memory_sync.summarize.days import DaySummaries
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -97,25 +95,6 @@ def cache_option(func: F) -> F:
     )(func)
 
 
-def handle_errors(func: F) -> F:
-    """Turn a MemorySyncError into one line on stderr and its exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except MemorySyncError as exc:
-            from memory_sync.redact import default_redactor
-
-            click.echo(default_redactor()(f"memory-sync: {exc}"), err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("memory-sync: interrupted; files already written are complete", err=True)
-            sys.exit(130)
-
-    return wrapper  # type: ignore[return-value]
-
-
 def summary_options(func: F) -> F:
     """The options of LLM summaries, shared by `backfill` and `summarize`."""
     decorators = [
@@ -144,12 +123,15 @@ def take_summary_options(kw: dict[str, Any]) -> dict[str, Any]:
     return {k: kw.pop(k) for k in ("model", "backend", "base_url", "token_budget")}
 
 
-def make_composer(
-    out: Output, settings: AgentSettings, kw: dict[str, Any], dry_run: bool, batch: bool
-) -> Any:
+def make_summaries(
+    out: Output, settings: AgentSettings, kw: dict[str, Any], *, dry_run: bool, batch: bool
+) -> DaySummaries:
+    """The summaries of a run from the `summary_options` values; the backend is made first
+    (a missing SDK or key stops here, in one line), and not at all for a dry run."""
     from memory_sync.config import summary_choice
     from memory_sync.summarize import SummarySettings
-    from memory_sync.summarize.writer import Composer
+    from memory_sync.summarize.backends import make_summarizer
+    from memory_sync.summarize.days import DaySummaries
 
     backend, model = summary_choice(kw.pop("backend"), kw.pop("model"))
     summary = SummarySettings(
@@ -159,17 +141,14 @@ def make_composer(
         token_budget=kw.pop("token_budget"),
         batch=batch,
     )
-    poll = settings.tuning.batch_poll
-
-    on_poll = out.poll_reporter("batch requests")
-    return Composer(
+    return DaySummaries(
         summary,
-        settings.app_state_dir,
-        settings.zone,
-        out.redact,
-        dry_run,
-        on_poll=on_poll,
-        poll_seconds=poll,
+        summarizer=None if dry_run else make_summarizer(summary),
+        app_state=settings.app_state_dir,
+        zone=settings.zone,
+        redact=out.redact,
+        on_poll=out.poll_reporter("batch requests"),
+        poll_seconds=settings.tuning.batch_poll,
     )
 
 
@@ -185,12 +164,7 @@ def read_history(out: Output, settings: AgentSettings, no_cache: bool) -> Scan:
 
     with out.progress("reading history", settings.sources.total_bytes) as advance:
         scan = scan_history(
-            settings,
-            progress=advance,
-            parallel=True,
-            use_index=not no_cache,
-            notice=out.warn,
-            debug=out.debug,
+            settings, reporter=out.reporter(advance), parallel=True, use_index=not no_cache
         )
     if scan.problems:
         out.warn(scan.problems.summary_line())

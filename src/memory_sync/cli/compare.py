@@ -10,7 +10,6 @@ import click
 from memory_sync.cli.common import (
     cache_option,
     common_options,
-    handle_errors,
     json_option,
     print_documents,
     read_history,
@@ -25,7 +24,6 @@ from memory_sync.errors import EXIT_FINDINGS
 @click.option("--check", is_flag=True, help="Exit 3 when days are missing or sparse.")
 @click.option("--include-today", is_flag=True, help="Count today (partial) in the gaps.")
 @cache_option
-@handle_errors
 def compare(as_json: bool, check: bool, include_today: bool, no_cache: bool, **kw: Any) -> None:
     """Show which days have history and which memory files are missing or sparse."""
     from memory_sync.cli import report

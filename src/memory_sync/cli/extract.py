@@ -8,7 +8,6 @@ import click
 
 from memory_sync.cli.common import (
     common_options,
-    handle_errors,
     print_documents,
     range_options,
     setup,
@@ -26,7 +25,6 @@ from memory_sync.errors import MemorySyncError
 @click.option(
     "--format", "fmt", type=click.Choice(["md", "json", "text"]), default="md", show_default=True
 )
-@handle_errors
 def extract(
     day: str | None,
     since: str | None,
@@ -57,7 +55,7 @@ def extract(
     documents = []
     for settings in agents:
         with out.progress("reading history", settings.sources.total_bytes) as advance:
-            rows, problems = run_extract(settings, filters, advance)
+            rows, problems = run_extract(settings, filters, reporter=out.reporter(advance))
         if problems:
             out.warn(problems.summary_line())
         if fmt == "json":

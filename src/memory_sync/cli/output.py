@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from memory_sync.cli.grid import Table, render
+from memory_sync.history.reporter import Progress, Reporter
 from memory_sync.redact import Redact
 
 if TYPE_CHECKING:
@@ -37,6 +38,11 @@ class Output:
         self.quiet = quiet
         self.verbose = verbose
         self.redact: Redact = redactor or _identity
+
+    def reporter(self, progress: Progress | None = None) -> Reporter:
+        """What a run reports, sent here: `progress` (a bar's advance), notices as warnings,
+        debug lines with -v."""
+        return Reporter(progress=progress, notice=self.warn, debug=self.debug)
 
     @functools.cached_property
     def out(self) -> Console:

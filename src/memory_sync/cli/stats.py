@@ -9,7 +9,6 @@ import click
 from memory_sync.cli.common import (
     cache_option,
     common_options,
-    handle_errors,
     json_option,
     print_documents,
     read_history,
@@ -28,7 +27,6 @@ from memory_sync.cli.common import (
     help="Weeks shown in the calendar.",
 )
 @cache_option
-@handle_errors
 def stats(as_json: bool, weeks: int, no_cache: bool, **kw: Any) -> None:
     """Coverage, activity by day, week and model, and a calendar of memory status."""
     from memory_sync.cli import report

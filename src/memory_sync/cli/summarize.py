@@ -9,8 +9,7 @@ import click
 
 from memory_sync.cli.common import (
     common_options,
-    handle_errors,
-    make_composer,
+    make_summaries,
     setup,
     summary_options,
     take_summary_options,
@@ -23,24 +22,22 @@ from memory_sync.errors import MemorySyncError
 @click.option("--date", "date", required=True, metavar="DATE", help="The day to summarize.")
 @click.option("--output", type=click.Path(path_type=Path), help="Write to FILE, not stdout.")
 @summary_options
-@handle_errors
 def summarize(date: str, output: Path | None, **kw: Any) -> None:
     """Print one day's LLM summary (the block body) without touching memory files."""
-    from memory_sync.backfill import BackfillOptions, DaySelection, compose_days
+    from memory_sync.backfill import summarize_days
 
     summary_kw = take_summary_options(kw)
     out, agents = setup(kw)
     if len(agents) > 1:
         raise MemorySyncError("summarize prints one agent's day: name it with --agent")
     settings = agents[0]
-    composer = make_composer(out, settings, summary_kw, False, False)
-    bodies, failures, problems = compose_days(
-        settings, DaySelection((date,)), BackfillOptions(force=True), out.redact, composer
-    )
-    if problems:
-        out.warn(problems.summary_line())
-    if date in failures:
-        raise MemorySyncError(f"the summary of {date} failed: {failures[date]}")
+    summaries = make_summaries(out, settings, summary_kw, dry_run=False, batch=False)
+    built = summarize_days(settings, date, redact=out.redact, summaries=summaries)
+    bodies = built.bodies
+    if built.problems:
+        out.warn(built.problems.summary_line())
+    if date in built.failures:
+        raise MemorySyncError(f"the summary of {date} failed: {built.failures[date]}")
     if output is not None:
         try:
             output.write_text(bodies[date], encoding="utf-8")

@@ -9,7 +9,6 @@ import click
 from memory_sync.cli.common import (
     cache_option,
     common_options,
-    handle_errors,
     json_option,
     print_documents,
     range_options,
@@ -23,7 +22,6 @@ from memory_sync.cli.common import (
 @range_options
 @json_option
 @cache_option
-@handle_errors
 def transitions(
     since: str | None, until: str | None, as_json: bool, no_cache: bool, **kw: Any
 ) -> None:

@@ -10,7 +10,6 @@ import click
 from memory_sync.cli.common import (
     cache_option,
     common_options,
-    handle_errors,
     json_option,
     print_documents,
     read_history,
@@ -23,7 +22,6 @@ from memory_sync.errors import EXIT_FINDINGS
 @common_options
 @json_option
 @cache_option
-@handle_errors
 def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
     """Check memory files: names, titles, blocks, wrong years, duplicates, secrets, orphans."""
     from memory_sync.validate import validate as run_validate

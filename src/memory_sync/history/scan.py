@@ -20,8 +20,9 @@ from memory_sync.history import index
 from memory_sync.history.index import IndexState
 from memory_sync.history.ledger import Ledger
 from memory_sync.history.parallel import parallel_events, workers_wanted
+from memory_sync.history.reporter import SILENT, Reporter
 from memory_sync.history.resume import Reread, catch_up, with_tails
-from memory_sync.history.sources import Marks, Progress, read_events
+from memory_sync.history.sources import Marks, read_events
 from memory_sync.problems import Problems
 from memory_sync.timeutil import DayClock
 
@@ -50,20 +51,15 @@ class Feed(Protocol):
         """Add one wanted event's notes."""
 
 
-def _noop(_message: str) -> None:
-    return None
-
-
 def scan_history(
     settings: AgentSettings,
+    *,
+    reporter: Reporter = SILENT,
     on_event: Callable[[Event], None] | None = None,
-    progress: Progress | None = None,
+    feed: Feed | None = None,
     parallel: bool = False,
     use_index: bool = False,
-    notice: Callable[[str], None] | None = None,
     save_index: bool | None = None,
-    debug: Callable[[str], None] | None = None,
-    feed: Feed | None = None,
 ) -> Scan:
     """Read every source once; count each event into its day and hand it to `on_event`, and
     to `feed` with the notes its `notes` made of it (when not None).
@@ -75,9 +71,9 @@ def scan_history(
     """
     clock = settings.clock()
     started = time.perf_counter()
-    say = debug or _noop
+    progress, notice = reporter.progress, reporter.notice
     if use_index and on_event is None:
-        found = _from_index(settings, clock, notice or _noop, say, started)
+        found = _from_index(settings, clock, reporter, started)
         if found is not None:
             return found
     sig = index.signature(
@@ -138,12 +134,9 @@ def scan_history(
 
 
 def _from_index(
-    settings: AgentSettings,
-    clock: DayClock,
-    notice: Callable[[str], None],
-    debug: Callable[[str], None],
-    started: float,
+    settings: AgentSettings, clock: DayClock, reporter: Reporter, started: float
 ) -> Scan | None:
+    notice, debug = reporter.notice, reporter.debug
     state = index.load(settings.index_path, notice)
     if state is None:
         return None

@@ -9,6 +9,7 @@ from typing import Any
 
 from memory_sync.events import Event, EventFactory
 from memory_sync.history.ledger import Ledger
+from memory_sync.history.reporter import Progress
 from memory_sync.locate import HistorySources
 from memory_sync.problems import Problems
 from memory_sync.stores import SessionRef
@@ -21,8 +22,6 @@ from memory_sync.stores.jsonl import (
 )
 from memory_sync.stores.sqlite import DbMark, db_mark, read_sqlite, session_row_counts
 from memory_sync.timeutil import DayClock
-
-Progress = Callable[[int], None]
 
 
 def imported_copy(path: Path, rows: dict[str, int]) -> bool:

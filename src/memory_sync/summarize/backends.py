@@ -8,12 +8,18 @@ from typing import Any
 
 from memory_sync.config import api_key_variable, openai_base_url
 from memory_sync.errors import MemorySyncError
-from memory_sync.summarize import DEFAULT_MODELS, Request, SummaryError, SummarySettings
+from memory_sync.summarize import (
+    DEFAULT_MODELS,
+    Request,
+    Summarizer,
+    SummaryError,
+    SummarySettings,
+)
 
 INSTALL_HINT = "install the summary backends with: pip install 'memory-sync[summarize]'"
 
 
-def make_summarizer(settings: SummarySettings) -> Any:
+def make_summarizer(settings: SummarySettings) -> Summarizer:
     """The backend for `settings`; a missing SDK or key is a one-line error, raised at once."""
     model = settings.model or DEFAULT_MODELS.get(settings.backend)
     if settings.backend == "anthropic":

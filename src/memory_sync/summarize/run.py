@@ -7,12 +7,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from memory_sync.errors import MemorySyncError
-from memory_sync.summarize import Request, SummaryError
+from memory_sync.summarize import BatchSummarizer, Request, Summarizer, SummaryError
 from memory_sync.summarize.cache import SummaryCache
 from memory_sync.summarize.prompt import combine_request, estimate_cost, estimate_tokens
 
@@ -44,7 +43,7 @@ class Runner:
 
     def __init__(
         self,
-        summarizer: Any,
+        summarizer: Summarizer,
         cache: SummaryCache,
         parallel: int,
         pending_dir: Path,
@@ -92,7 +91,10 @@ class Runner:
         """Fill the cache through Message Batches: resume pending batches, then submit what is
         missing (parts first, then combine steps), poll until done. Days whose requests failed
         are left uncached; `day()` then reports them (and may retry them directly)."""
-        self._resume_pending()
+        batcher = self.summarizer
+        if not isinstance(batcher, BatchSummarizer):
+            raise MemorySyncError("--batch needs --backend anthropic (Message Batches)")
+        self._resume_pending(batcher)
         for _round in range(2):
             missing: list[Request] = []
             for plan in plans:
@@ -112,7 +114,7 @@ class Runner:
             if not missing:
                 return
             unique = list({r.key: r for r in missing}.values())
-            batch_id = self.summarizer.submit_batch(unique)
+            batch_id = batcher.submit_batch(unique)
             self.sent += len(unique)
             record = self.pending_dir / f"{batch_id}.json"
             self.pending_dir.mkdir(parents=True, exist_ok=True)
@@ -125,26 +127,26 @@ class Runner:
                     }
                 )
             )
-            self._collect(batch_id, record)
+            self._collect(batcher, batch_id, record)
 
-    def _resume_pending(self) -> None:
+    def _resume_pending(self, batcher: BatchSummarizer) -> None:
         if not self.pending_dir.is_dir():
             return
         for record in sorted(self.pending_dir.glob("*.json")):
             data = orjson.loads(record.read_bytes())
             if data.get("model") != self.summarizer.model:
                 continue
-            self._collect(str(data["batch_id"]), record)
+            self._collect(batcher, str(data["batch_id"]), record)
 
-    def _collect(self, batch_id: str, record: Path) -> None:
+    def _collect(self, batcher: BatchSummarizer, batch_id: str, record: Path) -> None:
         while True:
-            ended, done, total = self.summarizer.batch_done(batch_id)
+            ended, done, total = batcher.batch_done(batch_id)
             if self.on_poll:
                 self.on_poll(done, total)
             if ended:
                 break
             time.sleep(self.poll_seconds)
-        for key, answer in self.summarizer.batch_results(batch_id).items():
+        for key, answer in batcher.batch_results(batch_id).items():
             if answer and answer.strip():
                 self.cache.put(key, self.summarizer.model, answer)
         record.unlink(missing_ok=True)

@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from memory_sync.config import state_subdir
 from memory_sync.digest.builder import Digest
 from memory_sync.digest.render import render_digest, render_summary
-from memory_sync.errors import MemorySyncError
 from memory_sync.memoryfile import daily_path, decode, find_block
 from memory_sync.redact import Redact
 from memory_sync.summarize import (
     DEFAULT_MODELS,
-    BatchSummarizer,
+    Summarizer,
     SummaryError,
     SummarySettings,
 )
@@ -39,7 +37,7 @@ def existing_context(path: Path, redact: Redact) -> str:
 
 
 @dataclass
-class Composed:
+class Summarized:
     """Bodies per day, failures per day, estimates (dry run) and requests sent."""
 
     bodies: dict[str, str] = field(default_factory=dict)
@@ -49,47 +47,45 @@ class Composed:
     model: str = ""
 
 
-class Composer:
-    """Summaries for a run; the backend is set up first so a missing key stops at once."""
+class DaySummaries:
+    """The summaries of a run's days. `summarizer` is the backend (set up first, so a missing
+    key stops the run at once); None for a dry run, which only estimates."""
 
     def __init__(
         self,
         summary: SummarySettings,
+        *,
+        summarizer: Summarizer | None,
         app_state: Path,
         zone: ZoneInfo,
         redact: Redact,
-        dry_run: bool,
-        make: Callable[[SummarySettings], Any] | None = None,
         on_poll: Callable[[int, int], None] | None = None,
         poll_seconds: float = 20.0,
     ) -> None:
         self.summary = summary
         self.zone = zone
         self.redact = redact
-        self.dry_run = dry_run
-        self.model = summary.model or DEFAULT_MODELS.get(summary.backend, "")
-        self.summarizer: Any = None
-        if not dry_run:
-            if make is None:
-                from memory_sync.summarize.backends import make_summarizer
-
-                make = make_summarizer
-            self.summarizer = make(summary)
-            self.model = self.summarizer.model
+        self.summarizer = summarizer
+        self.dry_run = summarizer is None
+        self.model = (
+            summarizer.model
+            if summarizer is not None
+            else summary.model or DEFAULT_MODELS.get(summary.backend, "")
+        )
         self.pending = state_subdir(app_state, "batches")
         self.cache = SummaryCache(app_state / "summaries.sqlite")
         self.on_poll = on_poll
         self.poll_seconds = poll_seconds
 
-    def text_for(self, date: str) -> DayText:
+    def day_text(self, date: str) -> DayText:
         """A collector of one day's conversation lines."""
         return DayText(date, self.zone, self.redact)
 
-    def compose(
-        self, days: list[tuple[Digest, DayText]], memory_dir: Path, preserve: bool
-    ) -> Composed:
+    def summarize(
+        self, days: list[tuple[Digest, DayText]], *, memory_dir: Path, preserve: bool
+    ) -> Summarized:
         """Summaries of the given days (estimates only in a dry run)."""
-        out = Composed(model=self.model)
+        out = Summarized(model=self.model)
 
         def make_plan(digest: Digest, text: DayText) -> DayPlan:
             for t in digest.transitions:
@@ -123,6 +119,7 @@ class Composer:
             if self.summary.batch
             else ((d, make_plan(d, t)) for d, t in days)
         )
+        assert self.summarizer is not None  # a dry run has returned above
         runner = Runner(
             self.summarizer,
             self.cache,
@@ -133,8 +130,6 @@ class Composer:
         )
         try:
             if self.summary.batch:
-                if not isinstance(self.summarizer, BatchSummarizer):
-                    raise MemorySyncError("--batch needs --backend anthropic (Message Batches)")
                 assert isinstance(plans, list)
                 runner.batch([p for _, p in plans])
             for digest, plan in plans:

@@ -1,0 +1,111 @@
+"""Build and render the chosen days' block bodies: the simple digest, or the LLM's summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from memory_sync.backfill.choose import choose_days, days_with_file
+from memory_sync.backfill.options import BackfillOptions, DaySelection
+from memory_sync.backfill.read import ChosenHistory, read_chosen
+from memory_sync.config import AgentSettings
+from memory_sync.days import DayStats, Transition
+from memory_sync.digest.builder import Digest
+from memory_sync.digest.render import render_digest
+from memory_sync.history.reporter import SILENT, Reporter
+from memory_sync.history.scan import Scan
+from memory_sync.problems import Problems
+from memory_sync.redact import Redact
+from memory_sync.summarize.days import DaySummaries
+from memory_sync.summarize.run import Estimate
+
+
+@dataclass
+class Bodies:
+    """The chosen days with their history and block bodies, before anything is written."""
+
+    dates: list[str]
+    history: dict[str, DayStats]
+    bodies: dict[str, str]
+    failures: dict[str, str]
+    problems: Problems
+    estimates: list[Estimate] = field(default_factory=list)
+    sent: int = 0
+    model: str | None = None
+
+
+def build_bodies(
+    settings: AgentSettings,
+    selection: DaySelection,
+    *,
+    options: BackfillOptions,
+    redact: Redact,
+    reporter: Reporter = SILENT,
+    summaries: DaySummaries | None = None,
+    use_index: bool = True,
+    scanned: Scan | None = None,
+) -> Bodies:
+    """Read the history once, choose the days, and build and render each chosen day's block
+    body (the simple digest, or the LLM's summary when `summaries` is given)."""
+    selection.validate()
+    rule = selection.rule(
+        today=settings.clock().today(),
+        existing=days_with_file(settings.memory_dir),
+        force=options.force,
+    )
+    read = read_chosen(
+        settings,
+        rule,
+        redact=redact,
+        reporter=reporter,
+        day_text=summaries.day_text if summaries is not None else None,
+        use_index=use_index,
+        scanned=scanned,
+    )
+    history = {s.date: s for s in read.scan.book.sorted_days()}
+    dates = choose_days(settings, selection, rule, history)
+    problems = read.scan.problems
+    if summaries is None:  # one day at a time: each builder is let go once rendered
+        bodies = {
+            digest.date: render_digest(digest, settings.zone, redact)
+            for digest in _digests(read, dates, history)
+        }
+        return Bodies(dates, history, bodies, {}, problems)
+    days = [(digest, read.texts[digest.date]) for digest in _digests(read, dates, history)]
+    summarized = summaries.summarize(
+        days, memory_dir=settings.memory_dir, preserve=options.preserve
+    )
+    return Bodies(
+        dates,
+        history,
+        summarized.bodies,
+        summarized.failures,
+        problems,
+        summarized.estimates,
+        summarized.sent,
+        summarized.model,
+    )
+
+
+def _digests(
+    read: ChosenHistory, dates: list[str], history: dict[str, DayStats]
+) -> Iterator[Digest]:
+    """Each chosen day's digest, in date order; its builder is let go as it is built."""
+    by_day: dict[str, list[Transition]] = {}
+    for t in read.scan.book.transitions():
+        by_day.setdefault(t.day, []).append(t)
+    for day in dates:
+        yield read.builders.pop(day).build(history[day], by_day.get(day, []))
+
+
+def summarize_days(
+    settings: AgentSettings, day: str, *, redact: Redact, summaries: DaySummaries
+) -> Bodies:
+    """The summary body (or the failure) of one day, for `memory-sync summarize`."""
+    return build_bodies(
+        settings,
+        DaySelection((day,)),
+        options=BackfillOptions(force=True),
+        redact=redact,
+        summaries=summaries,
+    )
