@@ -54,7 +54,8 @@ def tuning(env: Mapping[str, str] | None = None) -> Tuning:
             found = float(value) if value else default
         except ValueError:
             return default
-        origins[name.lower()] = ENV_PREFIX + name if value else "default"
+        if value:
+            origins[name.lower()] = ENV_PREFIX + name
         return found
 
     workers_text = env.get(ENV_PREFIX + "WORKERS")

@@ -66,12 +66,7 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redact) ->
         lines = text.splitlines()
         suffix = match.group(4) or ""
         daily = not suffix or (not _HOOK_SUFFIX.match(suffix) and not _is_hook(lines))
-        title_date, title_line = None, 0
-        for number, line in enumerate(lines[:20], 1):
-            title = _TITLE.match(line)
-            if title:
-                title_date, title_line = title.group(1), number
-                break
+        title_date, title_line = _title(lines)
         if title_date and title_date != day:
             findings.append(
                 Finding(
@@ -87,19 +82,7 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redact) ->
         if day > today:
             findings.append(Finding(str(path), 0, "future-date", f"{day} is after today ({today})"))
         if history and day not in history:
-            year_off = [f"{int(day[:4]) + k}{day[4:]}" for k in (1, -1)]
-            guess = next((d for d in year_off if d in history), None)
-            if guess:
-                findings.append(
-                    Finding(
-                        str(path),
-                        0,
-                        "wrong-year",
-                        f"no history on {day}, but there is on {guess}: probably the wrong year",
-                    )
-                )
-            elif not suffix:
-                findings.append(Finding(str(path), 0, "orphan", f"no history on {day}"))
+            findings += _without_history(path, day, history, slugged=bool(suffix))
         findings += _secret_findings(path, lines, redact)
     for claimed, places in sorted(claims.items()):
         if len(places) > 1:
@@ -115,6 +98,27 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redact) ->
                 )
     findings.sort(key=lambda f: (f.path, f.line, f.kind))
     return findings
+
+
+def _title(lines: list[str]) -> tuple[str | None, int]:
+    """The date of the file's `# YYYY-MM-DD` title within its first 20 lines, and its line."""
+    for number, line in enumerate(lines[:20], 1):
+        title = _TITLE.match(line)
+        if title:
+            return title.group(1), number
+    return None, 0
+
+
+def _without_history(path: Path, day: str, history: set[str], *, slugged: bool) -> list[Finding]:
+    """A file for a day with no history: a year off from a day with history, or an orphan."""
+    year_off = [f"{int(day[:4]) + k}{day[4:]}" for k in (1, -1)]
+    guess = next((d for d in year_off if d in history), None)
+    if guess:
+        message = f"no history on {day}, but there is on {guess}: probably the wrong year"
+        return [Finding(str(path), 0, "wrong-year", message)]
+    if not slugged:
+        return [Finding(str(path), 0, "orphan", f"no history on {day}")]
+    return []
 
 
 def _secret_findings(path: Path, lines: list[str], redact: Redact) -> list[Finding]:

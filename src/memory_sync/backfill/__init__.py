@@ -73,4 +73,10 @@ def run_backfill(
         use_index=use_index,
         scanned=scanned,
     )
-    return write_days(settings, built, options=options, use_index=use_index)
+    return write_days(
+        built,
+        memory_dir=settings.memory_dir,
+        app_state_dir=settings.app_state_dir,
+        index_path=settings.index_path if use_index else None,
+        options=options,
+    )

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from memory_sync.backfill.bodies import Bodies
 from memory_sync.backfill.options import BackfillOptions
-from memory_sync.config import AgentSettings
 from memory_sync.days import DayStats
 from memory_sync.errors import MemorySyncError
 from memory_sync.history import index
@@ -60,10 +59,15 @@ def backup_folder(app_state_dir: Path, memory_dir: Path) -> Path:
 
 
 def write_days(
-    settings: AgentSettings, built: Bodies, *, options: BackfillOptions, use_index: bool = True
+    built: Bodies,
+    *,
+    memory_dir: Path,
+    app_state_dir: Path,
+    index_path: Path | None,
+    options: BackfillOptions,
 ) -> BackfillReport:
-    """Merge every built day's block into its daily file (or plan it, with --dry-run)."""
-    memory_dir = settings.memory_dir
+    """Merge every built day's block into its daily file (or plan it, with --dry-run), and
+    note in the index at `index_path` (None: no index) what each file was written from."""
     report = BackfillReport(
         problems=built.problems,
         dry_run=options.dry_run,
@@ -91,8 +95,8 @@ def write_days(
             path = daily_path(memory_dir, day)
             report.results.append(_plan_only(path, day, blocks[day], built.history[day], options))
         return report
-    backup_root = backup_folder(settings.app_state_dir, memory_dir)
-    with folder_lock(settings.app_state_dir, memory_dir, options.lock_wait):
+    backup_root = backup_folder(app_state_dir, memory_dir)
+    with folder_lock(app_state_dir, memory_dir, options.lock_wait):
         remove_stale_temps(memory_dir)
         for day in dates:
             path = daily_path(memory_dir, day)
@@ -115,9 +119,9 @@ def write_days(
                 )
             )
     report.results.sort(key=lambda r: r.date)
-    if use_index:
+    if index_path is not None:
         index.note_written(
-            settings.index_path,
+            index_path,
             {
                 r.date: built.history[r.date].fingerprint_hex()
                 for r in report.results

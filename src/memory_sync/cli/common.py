@@ -1,4 +1,4 @@
-"""What every command shares: options, settings and output set-up, one-line errors."""
+"""What every command shares: options, settings and output set-up, the statistics read."""
 
 from __future__ import annotations
 
@@ -57,8 +57,11 @@ def setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
     state = agents[0].state_dir
     agent_dirs = [state / "agents" / a.agent for a in agents] if state is not None else []
     redactor = default_redactor(state, agent_dirs)
-    color = color and not agents[0].tuning.no_color
+    tuning = agents[0].tuning
+    color = color and not tuning.no_color
     out = Output(quiet=quiet, verbose=verbose, color=color, redactor=redactor)
+    for name, origin in sorted(tuning.origins.items()):
+        out.debug(f"{name}: {getattr(tuning, name)} (from {origin})")
     for settings in agents:
         for warning in settings.warnings:
             out.warn(warning)
