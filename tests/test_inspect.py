@@ -26,6 +26,7 @@ def test_stats_figures_on_both_eras(cli, corpus):
         "ok": 0,
         "sparse": 1,
         "missing": 2,
+        "noise_only": 0,
         "orphans": 0,
     }
     assert doc["messages_per_day"] == {"2026-11-20": 21, "2026-11-21": 19, "2026-11-22": 14}

@@ -5,6 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from memory_sync.injected import (
+    HEARTBEAT_POLL,
+    is_ping,
+    queued_items,
+    strip_inline_notes,
+    strip_media,
+    unwrap_system_message,
+)
+
 _INTERNAL = re.compile(
     r"<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>.*?(?:<<<END_OPENCLAW_INTERNAL_CONTEXT>>>|\Z)", re.S
 )
@@ -27,7 +36,7 @@ _MESSAGE_ID = re.compile(r"\n?\[message_id: [^\]\n]*\]")
 _REPLYING = re.compile(r"\[Replying to [^\]\n]*\].*?\[/Replying\]\s*", re.S)
 _CURRENT_TIME = re.compile(r"\n+Current time: [^\n]*\s*\Z")
 _THREAD_CTX = re.compile(r"\[Thread (?:history|starter) - for context\].*?(?:\n\n|\Z)", re.S)
-_REPLY_TAG = re.compile(r"\A\s*\[\[reply_to(?:_current|:[^\]]*)\]\]\s*")
+_REPLY_TAG = re.compile(r"[ \t]*\[\[\s*reply_to(?:_current|\s*:[^\]]*)\s*\]\][ \t]*")
 _SLASH_COMMAND = re.compile(r"\A/[A-Za-z][\w-]*(?:\s|\Z)")
 
 RESET_PROMPT = "A new session was started via /new or /reset"
@@ -56,15 +65,38 @@ def content_text(content: Any, limit: int = 0) -> str:
     return parts[0] if len(parts) == 1 else "\n".join(parts)
 
 
+def clean_user(raw: str, provenance: Any = None) -> tuple[str, str | None, str | None]:
+    """A user turn cleaned: the text that counts, its noise kind (None: the person's own
+    words), and how it arrived (`queued` for several messages sent while the agent was busy,
+    joined by blank lines; else None). Content-carrying wrappers (a cron job's result, a
+    background task's findings, a subagent's task) keep their content under a noise kind."""
+    items = queued_items(raw.lstrip()) if "[Queued" in raw[:40] else None
+    if items is not None:
+        texts = []
+        for item in items:
+            text, noise, _how = clean_user(item, provenance)
+            if noise is None and text:
+                texts.append(text)
+        return ("\n\n".join(texts), None, "queued") if texts else ("", "injected_context", None)
+    text, had_system = strip_user_text(raw)
+    if text.startswith("[") or "A background task" in text[:40]:
+        unwrapped = unwrap_system_message(text)
+        if unwrapped is not None:
+            return unwrapped.text, unwrapped.kind, None
+    return text, user_noise(text, had_system, provenance), None
+
+
 def strip_user_text(raw: str) -> tuple[str, bool]:
     """The person's own words from a user message, and whether system lines were removed."""
     text = raw
     if "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>" in text:
         text = _INTERNAL.sub("", text)
+    if "[media attached" in text or "To send an image back" in text or "<media:" in text:
+        text = strip_media(text)
+    text, had_system = strip_inline_notes(text)
     if "(untrusted" in text:
         text = _META_BLOCK.sub("", text)
     text = text.lstrip()
-    had_system = False
     while text.startswith("System"):
         stripped = _SYSTEM_LINE.sub("", text, count=1)
         if stripped == text:
@@ -97,6 +129,10 @@ def user_noise(text: str, had_system: bool, provenance: Any) -> str | None:
     if not text:
         return "system_event" if had_system else "injected_context"
     head = text[:200]
+    if text == HEARTBEAT_POLL:
+        return "heartbeat"
+    if is_ping(head):
+        return "ping"
     if head.startswith(RESET_PROMPT):
         return "reset_prompt"
     if head.startswith(FLUSH_PROMPT):
@@ -113,20 +149,23 @@ def user_noise(text: str, had_system: bool, provenance: Any) -> str | None:
 
 
 def strip_assistant_text(raw: str) -> str:
-    """An assistant reply without OpenClaw's leading reply tags."""
+    """An assistant reply without OpenClaw's reply tags (`[[reply_to_current]]`, anywhere)."""
     text = raw
-    if text.lstrip().startswith("[["):
-        text = _REPLY_TAG.sub("", text)
+    if "[[" in text:
+        text = _REPLY_TAG.sub(" ", text) if "reply_to" in text else text
     return text.strip()
 
 
 def assistant_ack(text: str) -> str | None:
-    """`heartbeat_ack` / `no_reply` for bare acknowledgement replies, else None."""
+    """`heartbeat_ack` / `no_reply` / `ack` (a bare "OK") for acknowledgement replies, else
+    None."""
     if len(text) > 40:
         return None
-    token = text.strip().strip(".").upper()
+    token = text.strip().strip(".!").upper()
     if token == "HEARTBEAT_OK":
         return "heartbeat_ack"
     if token == "NO_REPLY":
         return "no_reply"
+    if token == "OK":
+        return "ack"
     return None

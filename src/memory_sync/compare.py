@@ -13,6 +13,7 @@ from memory_sync.problems import Problems
 # A daily file is "sparse" when it holds fewer than this many bytes per conversation message
 # (user + assistant) of its day. See docs/compare.md for the reasoning.
 SPARSE_BYTES_PER_MESSAGE = 25
+NOISE_ONLY = "noise only"
 
 
 @dataclass
@@ -50,10 +51,11 @@ class CompareReport:
 
 
 def day_status(stats: DayStats, files: list[MemoryFile], block_fp: str | None) -> str:
-    """`missing`, `sparse` or `ok` for a day with history (see SPARSE_BYTES_PER_MESSAGE)."""
+    """`missing`, `sparse` or `ok` for a day with history (see SPARSE_BYTES_PER_MESSAGE), or
+    `noise only` for a day without a daily file whose history is only plumbing (it needs none)."""
     daily = next((f for f in files if f.daily), None)
     if daily is None:
-        return "missing"
+        return NOISE_ONLY if stats.noise_only else "missing"
     if block_fp is not None and block_fp == stats.fingerprint_hex():
         return "ok"
     if daily.size < SPARSE_BYTES_PER_MESSAGE * stats.conversation:
@@ -90,6 +92,7 @@ def compare_scan(settings: AgentSettings, scan: Scan, include_today: bool = Fals
         "ok": sum(d.status == "ok" for d in counted),
         "sparse": sum(d.status == "sparse" for d in counted),
         "missing": sum(d.status == "missing" for d in counted),
+        "noise_only": sum(d.status == NOISE_ONLY for d in counted),
         "orphans": len(orphans),
         "sessions": len({s for d in days for s in d.stats.sessions}),
         "user": sum(d.stats.user for d in days),

@@ -42,6 +42,12 @@ class DayStats:
         return self.user + self.assistant
 
     @property
+    def noise_only(self) -> bool:
+        """No message from the person and no reply to them: only heartbeats, pings, acks and
+        other plumbing. Such a day gets no daily file."""
+        return self.user == 0 and self.assistant == 0
+
+    @property
     def messages(self) -> int:
         """Messages counted for the day: user + assistant + tool results."""
         return self.user + self.assistant + self.tool

@@ -7,13 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from memory_sync.cleaning import (
-    assistant_ack,
-    content_text,
-    strip_assistant_text,
-    strip_user_text,
-    user_noise,
-)
+from memory_sync.cleaning import assistant_ack, clean_user, content_text, strip_assistant_text
 from memory_sync.stores import SessionRef
 from memory_sync.timeutil import DayClock, coerce_ms, parse_iso_ms
 
@@ -61,7 +55,7 @@ class Event(NamedTuple):
     tool_name: str | None = None
     is_error: bool = False
     tokens_before: int | None = None
-    reason: str | None = None
+    reason: str | None = None  # why a reset happened; `queued` for a user turn of queued messages
 
     @property
     def counted(self) -> bool:
@@ -90,6 +84,10 @@ def _model_name(provider: Any, model: Any) -> str | None:
     if isinstance(provider, str) and provider and not model.startswith(provider + "/"):
         return f"{provider}/{model}"
     return model
+
+
+def _has_image(content: list[Any]) -> bool:
+    return any(isinstance(b, dict) and b.get("type") == "image" for b in content)
 
 
 def _tool_call(block: dict[str, Any]) -> ToolCall:
@@ -246,12 +244,20 @@ class EventFactory:
         if role == "assistant":
             event = self._assistant(ms, day, sid, key, identity, message, content)
         elif role == "user":
-            text, had_system = strip_user_text(content_text(content))
-            noise = user_noise(text, had_system, message.get("provenance"))
+            text, noise, how = clean_user(content_text(content), message.get("provenance"))
             if noise is None and not text and isinstance(content, list) and content:
-                text = "(media)"
+                text = "(sent an image)" if _has_image(content) else "(media)"
             event = Event(
-                ms, day, Kind.NOISE if noise else Kind.USER, sid, key, identity, text, None, noise
+                ms,
+                day,
+                Kind.NOISE if noise else Kind.USER,
+                sid,
+                key,
+                identity,
+                text,
+                None,
+                noise,
+                reason=how,
             )
         elif role == "toolResult" or role == "bashExecution":
             if role == "toolResult":
@@ -304,7 +310,7 @@ class EventFactory:
         elif type(content) is str:
             texts.append(content)
         text = texts[0] if len(texts) == 1 else "\n".join(texts)
-        if text[:1] in (" ", "[", "\n", "\t") or text[-1:] in (" ", "\n", "\t"):
+        if text[:1] in (" ", "[", "\n", "\t") or text[-1:] in (" ", "\n", "\t") or "[[" in text:
             text = strip_assistant_text(text)
         if provider in SYNTHETIC_PROVIDERS and model_id in ("delivery-mirror", "gateway-injected"):
             noise = "delivery_mirror" if model_id == "delivery-mirror" else "command_reply"

@@ -8,8 +8,15 @@ from datetime import date, timedelta
 
 from memory_sync.compare import CompareReport
 
-CELL = {"ok": "#", "sparse": "+", "missing": "x", "none": "·", "future": " "}
-CELL_STYLE = {"ok": "green", "sparse": "yellow", "missing": "red", "none": "dim", "future": ""}
+CELL = {"ok": "#", "sparse": "+", "missing": "x", "noise only": "-", "none": "·", "future": " "}
+CELL_STYLE = {
+    "ok": "green",
+    "sparse": "yellow",
+    "missing": "red",
+    "noise only": "dim",
+    "none": "dim",
+    "future": "",
+}
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,7 @@ class Stats:
     ok: int
     sparse: int
     missing: int
+    noise_only: int
     orphans: int
     messages: int
     per_week: dict[str, int]
@@ -47,6 +55,7 @@ def compute(report: CompareReport) -> Stats:
         ok=t["ok"],
         sparse=t["sparse"],
         missing=t["missing"],
+        noise_only=t.get("noise_only", 0),
         orphans=t["orphans"],
         messages=sum(d.stats.messages for d in report.days),
         per_week=dict(sorted(per_week.items())),

@@ -90,10 +90,22 @@ def write_days(
     blocks = {
         day: render_block(built.bodies[day], built.history[day].fingerprint_hex()) for day in dates
     }
+    for day in built.noise_only:
+        report.results.append(
+            DayResult(
+                day,
+                Action.SKIPPED,
+                daily_path(memory_dir, day),
+                built.history[day].messages,
+                0,
+                note="noise only (heartbeats, pings, acks): no file",
+            )
+        )
     if options.dry_run:
         for day in dates:
             path = daily_path(memory_dir, day)
             report.results.append(_plan_only(path, day, blocks[day], built.history[day], options))
+        report.results.sort(key=lambda r: r.date)
         return report
     backup_root = backup_folder(app_state_dir, memory_dir)
     with folder_lock(app_state_dir, memory_dir, options.lock_wait):

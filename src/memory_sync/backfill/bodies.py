@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from memory_sync.backfill.choose import choose_days, days_with_file
+from memory_sync.backfill.choose import choose_days, days_with_file, noise_only_asked
 from memory_sync.backfill.options import BackfillOptions, DaySelection
 from memory_sync.backfill.read import ChosenHistory, read_chosen
 from memory_sync.config import AgentSettings
@@ -32,6 +32,7 @@ class Bodies:
     estimates: list[Estimate] = field(default_factory=list)
     sent: int = 0
     model: str | None = None
+    noise_only: list[str] = field(default_factory=list)  # asked for by name; get no file
 
 
 def build_bodies(
@@ -64,13 +65,14 @@ def build_bodies(
     )
     history = {s.date: s for s in read.scan.book.sorted_days()}
     dates = choose_days(settings, selection, rule, history)
+    quiet = noise_only_asked(rule, history)
     problems = read.scan.problems
     if summaries is None:  # one day at a time: each builder is let go once rendered
         bodies = {
             digest.date: render_digest(digest, settings.zone, redact)
             for digest in _digests(read, dates, history)
         }
-        return Bodies(dates, history, bodies, {}, problems)
+        return Bodies(dates, history, bodies, {}, problems, noise_only=quiet)
     days = [(digest, read.texts[digest.date]) for digest in _digests(read, dates, history)]
     summarized = summaries.summarize(
         days, memory_dir=settings.memory_dir, preserve=options.preserve
@@ -84,6 +86,7 @@ def build_bodies(
         summarized.estimates,
         summarized.sent,
         summarized.model,
+        quiet,
     )
 
 

@@ -26,8 +26,9 @@ def choose_days(
     rule: DayRule,
     history: dict[str, DayStats],
 ) -> list[str]:
-    """The dates to write, in order; a date asked for by name with no history stops the run
-    with one line that says how to find the right one."""
+    """The dates to write, in order (a noise-only day gets no file, so none is chosen); a date
+    asked for by name with no history stops the run with one line that says how to find the
+    right one."""
     no_history = sorted(d for d in selection.dates if d not in history and selection.in_range(d))
     if no_history:
         raise MemorySyncError(
@@ -35,7 +36,12 @@ def choose_days(
             f"{settings.origins.get('sessions', 'the sources')}; "
             "check the date, --tz and --agent (`memory-sync compare` lists the days with history)"
         )
-    return sorted(d for d in history if rule(d))
+    return sorted(d for d in history if rule(d) and not history[d].noise_only)
+
+
+def noise_only_asked(rule: DayRule, history: dict[str, DayStats]) -> list[str]:
+    """The dates asked for by name whose history is only plumbing: said, not written."""
+    return sorted(d for d in rule.explicit if d in history and rule(d) and history[d].noise_only)
 
 
 def changed_days(
@@ -61,7 +67,8 @@ def changed_days(
             continue
         daily = next((f for f in memory.get(stats.date, []) if f.daily), None)
         if daily is None:
-            days.append(stats.date)
+            if not stats.noise_only:
+                days.append(stats.date)
             continue
         try:
             block = find_block(decode(daily.path.read_bytes()))

@@ -18,7 +18,13 @@ if TYPE_CHECKING:  # imported for types only: `compare` should not load backfill
     from memory_sync.redact import Redact
     from memory_sync.stats import Stats
 
-STATUS_STYLE = {"ok": "green", "sparse": "yellow", "missing": "red", "orphan": "magenta"}
+STATUS_STYLE = {
+    "ok": "green",
+    "sparse": "yellow",
+    "missing": "red",
+    "orphan": "magenta",
+    "noise only": "dim",
+}
 
 
 def day_json(day: DayReport) -> dict[str, Any]:
@@ -131,7 +137,9 @@ def compare_totals(report: CompareReport) -> str:
     today = "" if report.include_today else " (today left out)"
     return (
         f"{t['days']} days with history{today}: {t['ok']} ok, {t['sparse']} sparse, "
-        f"{t['missing']} missing; {t['orphans']} orphan file(s); {t['sessions']} sessions, "
+        f"{t['missing']} missing"
+        + (f", {t['noise_only']} noise only" if t.get("noise_only") else "")
+        + f"; {t['orphans']} orphan file(s); {t['sessions']} sessions, "
         f"{t['user']} user / {t['assistant']} assistant / {t['tool']} tool messages, "
         f"{t['noise']} noise"
     )
@@ -247,6 +255,7 @@ def stats_json(
             "ok": stats.ok,
             "sparse": stats.sparse,
             "missing": stats.missing,
+            "noise_only": stats.noise_only,
             "orphans": stats.orphans,
         },
         "first_day": stats.first,
@@ -270,7 +279,9 @@ def stats_lines(report: CompareReport, stats: Stats) -> list[str]:
     return [
         f"agent {report.agent} · {report.timezone} · {stats.first or '-'} to {stats.last or '-'}",
         f"coverage: {stats.days_with_history} days with history: {stats.ok} ok, {stats.sparse} "
-        f"sparse, {stats.missing} missing; {stats.orphans} orphan file(s)",
+        f"sparse, {stats.missing} missing"
+        + (f", {stats.noise_only} noise only" if stats.noise_only else "")
+        + f"; {stats.orphans} orphan file(s)",
         f"messages: {stats.messages} ({stats.messages / max(1, stats.days_with_history):.1f} a day)"
         f"; compactions: {stats.compactions}",
         f"models (share of replies): {share}",
@@ -291,10 +302,15 @@ def calendar_text(grid: list[list[tuple[str, str]]], header: str) -> Any:
         for char, kind in row:
             text.append(char, style=CELL_STYLE[kind] or None)
         text.append("\n")
-    legend = "  ".join(
-        f"{CELL[k]} {k if k != 'none' else 'no history'}"
-        for k in ("ok", "sparse", "missing", "none")
-    )
+    present = {kind for row in grid for _, kind in row}
+    kinds = [
+        "ok",
+        "sparse",
+        "missing",
+        *(["noise only"] if "noise only" in present else []),
+        "none",
+    ]
+    legend = "  ".join(f"{CELL[k]} {k if k != 'none' else 'no history'}" for k in kinds)
     text.append("    " + legend)
     return text
 

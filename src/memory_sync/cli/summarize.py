@@ -36,6 +36,11 @@ def summarize(date: str, output: Path | None, **kw: Any) -> None:
     bodies = built.bodies
     if built.problems:
         out.warn(built.problems.summary_line())
+    if date in built.noise_only:
+        raise MemorySyncError(
+            f"{date} holds only heartbeats, pings and other plumbing: there is nothing to "
+            "summarize (`memory-sync compare` shows it as noise only)"
+        )
     if date in built.failures:
         raise MemorySyncError(f"the summary of {date} failed: {built.failures[date]}")
     if output is not None:

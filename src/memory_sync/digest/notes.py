@@ -1,15 +1,20 @@
 """What one event adds to its day's digest: a pure function of the event and the redactor.
 
-`notes_for` redacts the event's text first, then takes from it the flow line, topic phrases,
-URLs, commands and paths in code spans, decisions, tool calls and errors. Being pure, it can
-run in a worker process; `extract.DayDigestBuilder.take` adds the notes up in reading order.
+`notes_for` redacts the event's text first, then takes from it the flow line (a request, an
+answer or a content line), topic candidates, URLs, commands and paths in code spans,
+decisions, tool calls and errors. Being pure, it can run in a worker process;
+`builder.DayDigestBuilder.take` adds the notes up in reading order.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
+from memory_sync.digest.language import cjk_terms, decisions_in, is_greeting, names_in
+from memory_sync.digest.technical import GENERIC_PROGRAMS, looks_like_path, program
+from memory_sync.digest.words import DESCRIBING, STOPWORDS
 from memory_sync.events import Event, Kind
 from memory_sync.redact import Redact
 
@@ -17,37 +22,11 @@ TEXT_WINDOW = 4000  # characters of a message the digest looks at (redacted befo
 
 _CODE = re.compile(r"`([^`\n]{2,200})`")
 _URL = re.compile(r"https?://[^\s)>\]`'\"]+")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_DECISION = re.compile(
-    r"\b(decided|decide to|decision|we'll|we will|let's go with|lets go with|going with|agreed|"
-    r"settled on|chose|choose to|conclusion|the plan is|we should|will use|switch(?:ed)? to)\b",
-    re.I,
-)
 _COMMAND_WORDS = frozenset(
     """
     git pytest python python3 pip ls cat npm npx node ruff mypy make cargo go docker curl
     wget ssh scp rsync grep rg find sed awk tar zstd sqlite3 openclaw memory-sync uv poetry
     kubectl systemctl journalctl brew apt apt-get cd mkdir rm cp mv chmod echo
-    """.split()
-)
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are aren't as at be because
-    been before being below between both but by can can't cannot could couldn't did didn't
-    do does doesn't doing don't down during each few for from further had hadn't has hasn't
-    have haven't having he her here hers herself him himself his how i i'd i'll i'm i've if
-    in into is isn't it it's its itself let's lets me more most mustn't my myself no nor not
-    of off on once only or other ought our ours ourselves out over own same shan't she
-    should shouldn't so some such than that that's the their theirs them themselves then
-    there there's these they this those through to too under until up very was wasn't we
-    we'd we'll we're we've were weren't what what's when where which while who whom why with
-    won't would wouldn't you you'd you'll you're you've your yours yourself please thanks
-    thank ok okay yes yeah hi hello hey good morning evening night just now today tomorrow
-    yesterday still also maybe really actually need needs want wants like get got go going
-    make made let know think see look check tell say said run use used new one two three
-    first last next any anything something thing things way well sure right done will shall
-    may might must can't noted result tool finished relevant verify file files remind write
-    down what's which whether
     """.split()
 )
 
@@ -89,7 +68,7 @@ def _token(raw: str) -> tuple[int, str | None]:
     content = None
     if plain.isalpha() and plain.isascii() and len(word) > 2:
         lower = word.lower()
-        if lower not in STOPWORDS:
+        if lower not in STOPWORDS and lower not in DESCRIBING:
             content = lower
     if len(_TOKENS) > 200_000:
         _TOKENS.clear()
@@ -129,86 +108,13 @@ def phrases(text: str) -> list[str]:
     return out
 
 
-_CLAUSE_START = re.compile(r"\b(?:We|I|Let's|Lets|Decided|Decision|Agreed|The plan|Going)\b")
-_QUESTION = re.compile(
-    r"\?\s*$|^\s*(?:what|which|why|how|should|shall|can|could|do|did|remind)\b"
-    r"|\bwhat (?:we|was|did we|have we)\b",
-    re.I,
-)
-
-
-# The same two patterns without IGNORECASE, for lower-cased text: 3x faster, and the same
-# matches wherever lower-casing keeps every offset (checked before they are used).
-_DECISION_LOW = re.compile(_DECISION.pattern)
-_QUESTION_LOW = re.compile(_QUESTION.pattern)
-
-
-def decision_of(sentence: str, lower: str | None = None) -> str | None:
-    """The decision stated in `sentence`, cut to its own clause; None for questions and others.
-
-    `lower` is `sentence.lower()` when the caller has it."""
-    if lower is None:
-        lower = sentence.lower()
-    if len(lower) == len(sentence):
-        match = _DECISION_LOW.search(lower)
-        if match is None or _QUESTION_LOW.search(lower):
-            return None
-    else:
-        match = _DECISION.search(sentence)
-        if match is None or _QUESTION.search(sentence):
-            return None
-    return _clause(sentence, match.end())
-
-
-def _clause(sentence: str, word_end: int) -> str | None:
-    """The clause of `sentence` that holds the decision word ending at `word_end`, on one
-    line; None when it is shorter than three words."""
-    clause = sentence
-    for start in _CLAUSE_START.finditer(sentence, 0, word_end):
-        clause = sentence[start.start() :]
-    clause = one_line(clause, 220)
-    return clause if len(clause.split()) >= 3 else None
-
-
-def decisions_in(text: str) -> list[str]:
-    """Every decision stated in `text`, sentence by sentence, in order."""
-    lower = text.lower()
-    if len(lower) != len(text):
-        if not _DECISION.search(text):
-            return []
-        return [d for d in map(decision_of, _SENTENCE.split(text)) if d]
-    # Find each decision word, then only the sentence around it: the separators are looked
-    # for between the last sentence done and the word, and from the word to its sentence's
-    # end. A decision word never spans a separator, so these are the sentences that
-    # `_SENTENCE.split` gives, without scanning the rest of a long text for separators.
-    found: list[str] = []
-    done = 0  # where the next sentence starts: 0 or the end of a separator
-    match = _DECISION_LOW.search(lower)
-    while match is not None:
-        start = done
-        for separator in _SENTENCE.finditer(text, done, match.start()):
-            start = separator.end()
-        closing = _SENTENCE.search(text, match.end())
-        end, done = (len(text), len(text)) if closing is None else closing.span()
-        if not _QUESTION_LOW.search(lower[start:end]):  # (a slice: `^` and `$` anchor it)
-            decision = _clause(text[start:end], match.end() - start)
-            if decision:
-                found.append(decision)
-        match = _DECISION_LOW.search(lower, done)
-    return found
-
-
-def _looks_like_path(span: str) -> bool:
-    return " " not in span and ("/" in span or re.search(r"\.[A-Za-z0-9]{1,5}$", span) is not None)
-
-
 class Notes(NamedTuple):
     """What one event adds to its day's digest, worked out from the event alone (a pure value,
     so worker processes can make it and the main process only adds it up)."""
 
-    items: tuple[str, ...] = ()  # flow lines, in order
-    phrases: tuple[str, ...] = ()
-    weight: int = 0  # how much each phrase counts (0: the event has no text of its own)
+    line: str = ""  # a request (queued ones joined by newlines), an answer or a content line
+    phrases: tuple[str, ...] = ()  # topic candidates: phrases, names, CJK words
+    weight: int = 0  # how much each candidate counts (0: the event has no text of its own)
     urls: tuple[str, ...] = ()
     commands_mentioned: tuple[str, ...] = ()
     files_mentioned: tuple[str, ...] = ()
@@ -217,15 +123,49 @@ class Notes(NamedTuple):
     files_written: tuple[str, ...] = ()
     files_read: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()  # other tools used, by name
+    fetched: int = 0  # pages fetched (their URLs are in `urls`)
+    greeting: bool = False  # only greets, thanks or acknowledges
 
 
 NO_NOTES = Notes()
+LINE_CHARS = 300  # a flow line as noted; the renderer shortens it to fit the day's budget
+CONTENT_NOISE = frozenset({"cron_announce", "task_result", "subagent_task"})
+_FILE_TOOLS_WRITE = frozenset({"write", "edit", "apply_patch", "multi_edit", "str_replace"})
 
 
-def _text_notes(
-    text: str,
-) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
-    """Phrases, URLs, commands and paths in code spans, and decisions of a redacted text."""
+def _candidates(text: str, commands: Sequence[str] = ()) -> list[str]:
+    """Topic candidates of a text: phrases, named subjects (counted twice), CJK words, and the
+    tools its commands run (`restic`, `hugo`; not `git`, `ls` and the like)."""
+    names = names_in(text)
+    return [*phrases(text), *names, *names, *cjk_terms(text), *_tools_of(commands)]
+
+
+def _tools_of(commands: Sequence[str]) -> list[str]:
+    """The programs commands run, as topic candidates: a tool used counts as much as a
+    subject the person named (`restic`, `hugo`; not `git`, `ls` and the like)."""
+    tools = [name for name in map(program, commands) if name and name not in GENERIC_PROGRAMS]
+    return tools * 3
+
+
+_ERROR_LINE = re.compile(
+    r"\b\w*(?:Error|Exception)\b|\berror\b|\bERR!|\bfatal\b|\bdenied\b|\bnot found\b"
+    r"|\bNo such file\b|\bunexpectedly\b|\bfailed\b|\bcannot\b",
+    re.I,
+)
+
+
+def error_line(text: str) -> str:
+    """The line of a tool's output that says what went wrong (the first that names an error,
+    else the first line)."""
+    lines = [line.strip() for line in text.splitlines()[:12] if line.strip()]
+    if not lines:
+        return "failed"
+    return next((line for line in lines if _ERROR_LINE.search(line) and ":" in line), lines[0])
+
+
+def _text_notes(text: str) -> tuple[list[str], list[str], list[str]]:
+    """URLs, and the commands and paths in code spans, of a redacted text."""
     urls = [url.rstrip(".,;:") for url in _URL.findall(text)]
     commands: list[str] = []
     paths: list[str] = []
@@ -234,39 +174,40 @@ def _text_notes(
         head = span.split()[0] if span.split() else ""
         if head in _COMMAND_WORDS and " " in span:
             commands.append(span)
-        elif _looks_like_path(span):
+        elif looks_like_path(span):
             paths.append(span)
-    return phrases(text), urls, commands, paths, decisions_in(text)
+    return urls, commands, paths
 
 
 def _tool_notes(
-    event: Event, redact: Redact, items: list[str], urls: list[str]
-) -> tuple[list[str], list[str], list[str]]:
-    """Commands run, files written and files read by an event's tool calls (flow lines and
-    fetched URLs are appended to `items` and `urls`)."""
+    event: Event, redact: Redact, urls: list[str]
+) -> tuple[list[str], list[str], list[str], list[str], int]:
+    """Commands run, files written, files read and other tools used by an event's tool calls,
+    and how many pages were fetched (their URLs are appended to `urls`)."""
     commands: list[str] = []
     written: list[str] = []
     read: list[str] = []
+    other: list[str] = []
+    fetched = 0
     for call in event.tools:
         if call.command:
-            command = redact(call.command[:TEXT_WINDOW])
-            commands.append(one_line(command, 160))
-            items.append(f"Ran `{one_line(command, 100)}`")
+            commands.append(redact(call.command[:TEXT_WINDOW]).strip())
         elif call.url:
-            url = redact(call.url[:TEXT_WINDOW])
-            urls.append(one_line(url, 200))
-            items.append(f"Fetched {one_line(url, 120)}")
-        elif call.path and call.name in ("write", "edit", "apply_patch", "multi_edit"):
-            path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
-            written.append(path)
-            items.append(f"Wrote {path}")
+            urls.append(one_line(redact(call.url[:TEXT_WINDOW]), 200))
+            fetched += 1
+        elif call.path and call.name in _FILE_TOOLS_WRITE:
+            written.append(one_line(redact(call.path[:TEXT_WINDOW]), 160))
         elif call.path:
-            path = one_line(redact(call.path[:TEXT_WINDOW]), 160)
-            read.append(path)
-            items.append(f"Read {path}")
+            read.append(one_line(redact(call.path[:TEXT_WINDOW]), 160))
         else:
-            items.append(f"Used {call.name}")
-    return commands, written, read
+            other.append(call.name)
+    return commands, written, read, other, fetched
+
+
+def _request_line(text: str, queued: bool) -> str:
+    if queued:
+        return "\n".join(one_line(part, LINE_CHARS) for part in text.split("\n\n") if part.strip())
+    return one_line(text, LINE_CHARS)
 
 
 def notes_for(event: Event, redact: Redact) -> Notes:
@@ -276,37 +217,50 @@ def notes_for(event: Event, redact: Redact) -> Notes:
     if kind is Kind.USER or kind is Kind.ASSISTANT:
         text = redact(event.text[:TEXT_WINDOW])
         user = kind is Kind.USER
-        items = [f"User: {one_line(text)}" if user else f"Agent: {one_line(text, 140)}"]
-        found, urls, mentioned, paths, decisions = _text_notes(text)
-        commands, written, read = _tool_notes(event, redact, items, urls)
+        urls, mentioned, paths = _text_notes(text)
+        commands, written, read, other, fetched = _tool_notes(event, redact, urls)
         return Notes(
-            tuple(items),
-            tuple(found),
+            _request_line(text, event.reason == "queued") if user else one_line(text, LINE_CHARS),
+            tuple(_candidates(text, commands)),
             3 if user else 1,
             tuple(urls),
             tuple(mentioned),
             tuple(paths),
-            tuple(decisions),
+            tuple(decisions_in(text, person=user)),
             tuple(commands),
             tuple(written),
             tuple(read),
+            (),
+            tuple(other),
+            fetched,
+            user and is_greeting(text),
         )
     if kind is Kind.TOOL_CALL:
-        items, urls = [], []
-        commands, written, read = _tool_notes(event, redact, items, urls)
+        fetched_urls: list[str] = []
+        commands, written, read, other, fetched = _tool_notes(event, redact, fetched_urls)
+        tools = _tools_of(commands)
         return Notes(
-            tuple(items),
-            urls=tuple(urls),
+            phrases=tuple(tools),
+            weight=1 if tools else 0,
+            urls=tuple(fetched_urls),
             commands=tuple(commands),
             files_written=tuple(written),
             files_read=tuple(read),
+            tools=tuple(other),
+            fetched=fetched,
         )
     if kind is Kind.TOOL_RESULT:
         if not event.is_error:
             return NO_NOTES
         text = redact(event.text[:600]).strip()
-        first = text.splitlines()[0] if text else "failed"
-        return Notes(errors=(f"{event.tool_name or 'tool'}: {one_line(first, 140)}",))
+        return Notes(errors=(f"{event.tool_name or 'tool'}: {one_line(error_line(text), 160)}",))
+    if kind is Kind.NOISE:
+        if event.noise not in CONTENT_NOISE or not event.text:
+            return NO_NOTES
+        text = redact(event.text[:TEXT_WINDOW])
+        content = text.split(": ", 1)[-1] if event.noise != "subagent_task" else text
+        urls, _mentioned, _paths = _text_notes(text)
+        return Notes(one_line(text, LINE_CHARS), tuple(_candidates(content)), 1, tuple(urls))
     if kind is Kind.ERROR:
         if event.text and event.text not in ("aborted", "stop"):
             text = one_line(redact(event.text[:600]), 140)
@@ -314,7 +268,7 @@ def notes_for(event: Event, redact: Redact) -> Notes:
         return NO_NOTES
     if kind is Kind.COMPACTION:
         tokens = f" ({event.tokens_before} tokens before)" if event.tokens_before else ""
-        return Notes((f"Context compacted{tokens}",))
+        return Notes(f"Context compacted{tokens}")
     if kind is Kind.RESET:
-        return Notes((f"/{event.reason or 'reset'}: fresh context",))
+        return Notes(f"/{event.reason or 'reset'}: fresh context")
     return NO_NOTES

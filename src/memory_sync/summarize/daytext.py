@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from memory_sync.digest.notes import one_line
+from memory_sync.digest.builder import HeartbeatRuns
+from memory_sync.digest.notes import CONTENT_NOISE, one_line
 from memory_sync.events import Event, Kind
 from memory_sync.redact import Redact
 from memory_sync.timeutil import local_time
@@ -20,6 +21,7 @@ TOOL_OUTPUT_CHARS = 240  # tool outputs shortened: enough for results and errors
 # this times the number of days is what stays in memory (the file is closed between writes, so
 # years of days never hold years of open files).
 SPILL_CHARS = 100_000
+_WRAPPED = {"cron_announce": "CRON", "task_result": "TASK RESULT", "subagent_task": "SUBAGENT TASK"}
 
 
 class DayText:
@@ -32,6 +34,7 @@ class DayText:
         self._lines: list[tuple[int, str]] = []
         self._chars = 0
         self._spill: str | None = None  # path of the temp file holding spilled lines
+        self.heartbeats = HeartbeatRuns()
 
     def _add(self, ms: int, line: str) -> None:
         self._lines.append((ms, line))
@@ -46,11 +49,21 @@ class DayText:
             self._chars = 0
 
     def add(self, event: Event) -> None:
-        """Take one event of the day (noise and model bookkeeping are left out)."""
+        """Take one event of the day: the person's words, the agent's replies and tool steps,
+        and one line for a cron result, a task's findings or a subagent's task. Heartbeat runs,
+        pings and other plumbing are left out (an alert from a heartbeat is kept)."""
         kind = event.kind
         at = local_time(event.ms, self.zone)
         where = (event.session_key or "session") + " " + event.session_id[:8]
-        if kind is Kind.USER:
+        if self.heartbeats.belongs(event):
+            if kind is Kind.ASSISTANT and event.text:
+                text = self.redact(event.text[: REPLY_CHARS + 200])[:REPLY_CHARS]
+                self._add(event.ms, f"[{at} {where}] HEARTBEAT ALERT: {text}")
+        elif kind is Kind.NOISE:
+            if event.noise in CONTENT_NOISE and event.text:
+                text = self.redact(event.text[: USER_CHARS + 200])[:USER_CHARS]
+                self._add(event.ms, f"[{at} {where}] {_WRAPPED[event.noise]}: {text}")
+        elif kind is Kind.USER:
             text = self.redact(event.text[: USER_CHARS + 200])[:USER_CHARS]
             self._add(event.ms, f"[{at} {where}] PERSON: {text}")
         elif kind is Kind.ASSISTANT:
