@@ -20,12 +20,12 @@ from operator import itemgetter
 from typing import Any
 
 from memory_sync.days import DayStats, Transition
-from memory_sync.digest.language import decision_key, same_decision
+from memory_sync.digest.language import same_decision
 from memory_sync.digest.notes import CONTENT_NOISE
-from memory_sync.digest.technical import command_rank, short_command
+from memory_sync.digest.technical import short_command
 from memory_sync.events import Event, Kind
 
-MAX_EXCHANGES = 400  # exchanges kept per day (the least informative go first); render fits fewer
+MAX_EXCHANGES = 150  # exchanges kept per day (the least informative go first); render fits fewer
 MAX_DECISIONS = 60
 MAX_SET = 400
 TOPICS_KEPT = 500  # candidate phrases kept per day when pruning (the digest shows 8)
@@ -42,7 +42,7 @@ class FlowItem:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """A request and what the agent did about it: tool steps by kind, and its last answer."""
 
@@ -119,7 +119,9 @@ def score(ex: Exchange) -> int:
         return 1
     if ex.greeting and not ex.has_work() and not ex.decisions:
         return 0
-    value = 1 + min(3, len(ex.text.split()) // 6 + sum(1 for c in ex.text if c > "\u2e80") // 12)
+    text = ex.text
+    wide = len(text.encode()) - len(text)  # about 2 per CJK character: their words have no spaces
+    value = 1 + min(3, len(text.split()) // 6 + wide // 24)
     value += 3 * min(ex.decisions, 2) + 2 * bool(ex.writes) + 2 * bool(ex.consequential)
     value += 2 * bool(ex.failed) + bool(ex.has_work()) + (len(ex.answer) >= 40)
     if ex.kind in ("cron", "task", "subagent", "alert"):
@@ -203,6 +205,8 @@ class DayDigestBuilder:
         self.left_out: Counter[str] = Counter()
         self.topics: Counter[str] = Counter()
         self.decisions: list[tuple[int, str, frozenset[str]]] = []
+        self._decisions_by_word: dict[str, list[int]] = {}
+        self._decisions_seen: set[str] = set()
         self.commands: dict[str, list[int]] = {}  # text -> [first ms, count, failed]
         self.heartbeats = HeartbeatRuns()
         self.commands_mentioned = _FirstSeen()
@@ -235,9 +239,11 @@ class DayDigestBuilder:
 
     def _conversation(self, trace: _SessionTrace, event: Event, notes: tuple[Any, ...]) -> None:
         kind, ms, sid = event.kind, event.ms, event.session_id
-        trace.first_ms = min(trace.first_ms, ms)
-        trace.last_ms = max(trace.last_ms, ms)
-        line, found, weight, urls, mentioned, paths, decisions = notes[:7]
+        if ms < trace.first_ms:
+            trace.first_ms = ms
+        elif ms > trace.last_ms:
+            trace.last_ms = ms
+        line, found, weight, urls, mentioned, paths, decisions, commands, written, read = notes[:10]
         if kind is Kind.USER:
             trace.user_messages += 1
             for request in line.split("\n") if line else ("",):
@@ -253,19 +259,16 @@ class DayDigestBuilder:
             return
         if weight:
             self._topics(found, weight)
-        ex = trace.open
-        for decision in decisions:
-            if self._decision(ms, decision) and ex is not None:
-                ex.decisions += 1
-        if any(notes[7:13]):
+        if decisions:
+            self._decisions(trace.open, ms, decisions)
+        if commands or written or read or notes[10] or notes[11] or notes[12]:
             self._work(trace, ms, notes)
-        for seen, values in (
-            (self.urls, urls),
-            (self.commands_mentioned, mentioned),
-            (self.files_mentioned, paths),
-        ):
-            for value in values:
-                seen.add(value, ms)
+        for value in urls:
+            self.urls.add(value, ms)
+        for value in mentioned:
+            self.commands_mentioned.add(value, ms)
+        for value in paths:
+            self.files_mentioned.add(value, ms)
 
     def _noise(self, trace: _SessionTrace, event: Event, notes: tuple[Any, ...]) -> None:
         """A wrapper that carries content (a cron job's result, a task's findings, a subagent's
@@ -305,6 +308,7 @@ class DayDigestBuilder:
         ex.reads += len(read)
         ex.tools += len(tools)
         ex.fetches += fetched
+        ex.consequential += notes[14]
         for command in commands:
             use = self.commands.get(command)
             if use is None:
@@ -312,8 +316,6 @@ class DayDigestBuilder:
                     continue
                 use = self.commands[command] = [ms, 0, 0]
             use[1] += 1
-            if command_rank(command, False) == 1:
-                ex.consequential += 1
             trace.last_command = command
         for path in written:
             self.files_written.add(path, ms)
@@ -355,13 +357,36 @@ class DayDigestBuilder:
             kept = sorted(topics.items(), key=itemgetter(1), reverse=True)[:TOPICS_KEPT]
             self.topics = Counter(dict(kept))
 
-    def _decision(self, ms: int, sentence: str) -> bool:
-        """Keep a decision unless it restates one already kept; True when kept."""
-        key = decision_key(sentence)
-        if any(same_decision(key, known) for _, _, known in self.decisions):
+    def _decisions(
+        self, ex: Exchange | None, ms: int, decisions: tuple[tuple[str, tuple[str, ...]], ...]
+    ) -> None:
+        for decision, key in decisions:
+            if self._decision(ms, decision, frozenset(key)) and ex is not None:
+                ex.decisions += 1
+
+    def _decision(self, ms: int, sentence: str, key: frozenset[str]) -> bool:
+        """Keep a decision unless it restates one already kept; True when kept. Only the kept
+        decisions that share a word with it are compared (an index by word)."""
+        if len(self.decisions) >= MAX_DECISIONS or sentence in self._decisions_seen:
             return False
-        if len(self.decisions) >= MAX_DECISIONS:
+        if len(self._decisions_seen) < MAX_SET:
+            self._decisions_seen.add(sentence)
+        shared: dict[int, int] = {}  # kept decision -> words it shares with this one
+        by_word = self._decisions_by_word
+        for word in key:
+            for i in by_word.get(word, ()):
+                shared[i] = shared.get(i, 0) + 1
+        latin = all(word.isascii() for word in key)
+        for i, n in shared.items():
+            known = self.decisions[i][2]
+            if n >= 0.6 * min(len(key), len(known)):
+                return False
+            if not latin and same_decision(key, known):  # the rule for CJK text
+                return False
+        if not key and any(not known for _, _, known in self.decisions):
             return False
+        for word in key:
+            self._decisions_by_word.setdefault(word, []).append(len(self.decisions))
         self.decisions.append((ms, sentence, key))
         return True
 

@@ -3,6 +3,7 @@ is only a greeting, and the named subjects it is about (topics). Pure functions 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from memory_sync.digest.words import STOPWORDS
@@ -57,16 +58,21 @@ _CJK_ANY = (
 _CJK_AGENT = ("决定", "決定", "就用", "以后", "以後", "今后", "ことにした", "今後は", "これからは")
 _DECISION_ANY = re.compile(_EN_ANY, re.M)
 _DECISION_AGENT = re.compile(_EN_AGENT, re.M)
+# every line that _DECISION_ANY can match in has one of these (checked case-blind, unanchored)
+_HINT_ANY = re.compile(
+    r"let'?s|we(?:'ll| will| are| shall|'re)|decid|decision|\bgo(?:ing)? with|settled|stick with"
+    r"|agreed|from now|going forward|from today|always|never|don'?t ever|\buse\b|instead of"
+    r"|\bswitch|\bchange|\bmove|\bset\b|the plan"
+)
 _QUESTION_START = re.compile(
     r"^(?:what|which|why|how|when|where|who|should|shall|can|could|would|do|does|did|is|are|"
     r"will|remind)\b"
 )
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 _MARKUP = re.compile(r"^\s*(?:[#>*+-]+|\d+[.)])\s+|\*\*|__")
 _SPACE = re.compile(r"\s+")
 _LEADING_JOINER = re.compile(r"^(?:(?:and|also|then|so|ok|okay)\b[,]?\s+)+", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.+#-]*[A-Za-z0-9+#]|[A-Za-z]")
+_LOWER_WORD = re.compile(r"[a-z][a-z0-9.+#'-]*[a-z0-9+#]|[a-z]")
 
 
 def _has_cjk(text: str) -> bool:
@@ -82,20 +88,60 @@ def _is_question(sentence: str, lower: str) -> bool:
     return _QUESTION_START.match(lower) is not None
 
 
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n")
+_ENDS_BEFORE = (". ", "! ", "? ", ".\t", "。", "！", "？", "\n")
+
+
+def _sentence_at(text: str, at: int) -> tuple[int, int]:
+    """The span of the sentence of `text` that holds position `at` (found by looking for the
+    sentence ends either side, not by splitting the whole text: that is slow on long texts)."""
+    start = 0
+    for end in _ENDS_BEFORE:
+        found_at = text.rfind(end, 0, at)
+        if found_at != -1 and found_at + len(end) > start:
+            start = found_at + len(end)
+    found = _SENTENCE_END.search(text, at)
+    stop = len(text) if found is None else found.end()
+    return start, stop
+
+
+def _sentences(text: str, lower: str, hint: re.Pattern[str], cjk: tuple[str, ...]) -> list[str]:
+    """The sentences that may hold a decision, in order, and the code fences before them (so
+    code blocks are known). `lower` is `text.lower()`, offset for offset."""
+    spans: set[tuple[int, int]] = set()
+    for match in hint.finditer(lower):
+        spans.add(_sentence_at(text, match.start()))
+    for marker in cjk:
+        at = text.find(marker)
+        while at != -1:
+            spans.add(_sentence_at(text, at))
+            at = text.find(marker, at + 1)
+    fence = text.find("```")
+    while fence != -1:
+        start = text.rfind("\n", 0, fence) + 1
+        end = text.find("\n", fence)
+        spans.add((start, len(text) if end == -1 else end))
+        fence = text.find("```", fence + 3)
+    return [text[start:stop] for start, stop in sorted(spans)]
+
+
 def decisions_in(text: str, *, person: bool) -> list[str]:
     """The decisions and standing rules stated in `text`, one clean sentence each, in order.
 
     The person's words count in every decision form; the agent's only when it says outright
     that something was decided or agreed. Questions, code and Markdown tables never count."""
-    lower = text.lower()
     pattern = _DECISION_ANY if person else _DECISION_AGENT
+    hint = _HINT_ANY if person else _DECISION_AGENT
     markers = _CJK_ANY if person else _CJK_AGENT
     cjk = _has_cjk(text)
-    if pattern.search(lower) is None and not (cjk and any(m in text for m in markers)):
+    lower = text.lower()
+    if len(lower) != len(text):  # a few characters change length when lower-cased
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if hint.search(lower) is None and not (cjk and any(m in text for m in markers)):
         return []
     found: list[str] = []
     in_code = False
-    for raw in _SENTENCES.split(text):
+    for raw in _sentences(text, lower, hint, markers if cjk else ()):
         if raw.lstrip().startswith("```"):
             in_code = not in_code
             continue
@@ -119,10 +165,12 @@ def decision_key(sentence: str) -> frozenset[str]:
     """What a decision is about, for telling one decision stated twice (by the person, then
     agreed by the agent) from two: its content words, stemmed, and its CJK character pairs."""
     words = {
-        _stem(w.lower())
-        for w in _ASCII_WORD.findall(sentence)
-        if len(w) > 2 and w.lower() not in STOPWORDS and w.lower() not in _AGREEMENT
+        _stem(w)
+        for w in _LOWER_WORD.findall(sentence.lower())
+        if len(w) > 2 and w not in STOPWORDS and w not in _AGREEMENT
     }
+    if sentence.isascii():
+        return frozenset(words)
     han = "".join(_CJK.findall(sentence))
     pairs = {han[i : i + 2] for i in range(len(han) - 1)} - _CJK_GLUE
     return frozenset(words | pairs)
@@ -147,6 +195,7 @@ _AGREEMENT = frozenset(
 _CJK_GLUE = frozenset({"决定", "我们", "以后", "好的", "明白", "就用", "改成", "已经", "了解"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     for suffix in ("ing", "es", "ed", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -205,11 +254,10 @@ def is_greeting(text: str) -> bool:
 # Named subjects: words with a capital inside a sentence (GitHub, Telegram, SQLite), names with
 # a dash or dot (garden-planner, Node.js), and, for Chinese and Japanese, katakana words and
 # frequent runs of Han characters (no segmenter: n-gram counts over the day pick the words).
-_NAME = re.compile(
-    r"(?<![\w/.@-])(?:[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z]{2,}[a-z]+[A-Za-z]*|[A-Z]{2,6}s?"
-    r"|[A-Z][a-z]{2,}(?:[ -][A-Z][a-z]+)*"
-    r"|[a-z]+(?:-[a-z]+)+|[A-Za-z]+\.(?:js|ts|py|io|ai|dev))(?![\w/@-])"
-)
+_CAPS = re.compile(r"[A-Z][A-Za-z]*(?:[ -][A-Z][a-z]+)*(?:\.(?:js|ts|py|io|ai|dev))?")
+_DASH = re.compile(r"[a-z]-[a-z]")
+_DASHED = re.compile(r"[a-z]+(?:-[a-z]+)+")
+_GLUED = frozenset("/.@-_")
 _COMMON_CAPS = frozenset(
     "I OK AI API URL URLS UTC GMT CET CEST EST PST PM AM TODO FYI ASAP README LICENSE MIT JSON "
     "YAML HTML CSS PDF CLI UI UX ID IDS TL DR PS NB QA HTTP HTTPS SSH DNS EUR USD GBP JPY CNY "
@@ -233,27 +281,72 @@ _MONTHS_DAYS = frozenset(
 )
 
 
+def _is_name(name: str) -> bool:
+    """The shape of a name: CamelCase, capitals with lower case (SQLite), an acronym of 2-6
+    capitals, or a capitalised word of three letters or more (also several, `Rain Bird`)."""
+    if len(name) < 2:
+        return False
+    rest = name[1:]
+    if rest.islower():
+        return len(name) >= 3
+    if name.isupper() or (name[-1] == "s" and name[:-1].isupper()):
+        return len(name.rstrip("s")) <= 6
+    return True
+
+
+def _dashed_names(text: str) -> list[tuple[int, str]]:
+    """`garden-planner`, `memory-sync`: found from their dashes (a regex over every word is
+    slower), with where each starts."""
+    found: list[tuple[int, str]] = []
+    size, last = len(text), 0
+    for match in _DASH.finditer(text):
+        start, end = match.start(), match.end()
+        if start < last:
+            continue
+        while start > 0 and (text[start - 1] == "-" or "a" <= text[start - 1] <= "z"):
+            start -= 1
+        while end < size and (text[end] == "-" or "a" <= text[end] <= "z"):
+            end += 1
+        last = end
+        if start and (text[start - 1].isalnum() or text[start - 1] in _GLUED):
+            continue
+        if end < size and (text[end].isalnum() or text[end] in "/@_"):
+            continue
+        name = text[start:end]
+        if _DASHED.fullmatch(name) and min(map(len, name.split("-"))) >= 2:  # not `drwxr-xr-x`
+            found.append((start, name))
+    return found
+
+
 def names_in(text: str) -> list[str]:
     """Named subjects in an English (or mixed) text, in order: capitalised words that do not
-    start a sentence or a list item, CamelCase and dotted or dashed names."""
-    found: list[str] = []
-    for match in _NAME.finditer(text):
-        name = match.group(0)
-        start = match.start()
-        if " " in name and name.split(" ", 1)[0].lower() in STOPWORDS:
-            name = name.split(" ", 1)[1]  # "The Gardena Micro-Drip" names Gardena Micro-Drip
-            start = text.find(name, start)
-        low = name.lower()
-        if name.upper() in _COMMON_CAPS or low in STOPWORDS or low in _MONTHS_DAYS:
+    start a sentence or a list item, CamelCase, acronyms and dashed or dotted names."""
+    found: list[tuple[int, str]] = []
+    end_of_text = len(text)
+    for match in _CAPS.finditer(text):
+        start, end = match.span()
+        if start and (text[start - 1].isalnum() or text[start - 1] in _GLUED):
             continue
-        if "-" in name and min(map(len, name.split("-"))) < 2:
-            continue  # `drwxr-xr-x`
+        if end < end_of_text and (text[end].isalnum() or text[end] in "/@-_"):
+            continue
+        name = match.group(0)
+        if " " in name and name.split(" ", 1)[0].lower() in STOPWORDS:
+            cut = name.index(" ") + 1  # "The Gardena Micro-Drip" names Gardena Micro-Drip
+            name, start = name[cut:], start + cut
+        low = name.lower()
+        if not _is_name(name) or name.upper() in _COMMON_CAPS or low in STOPWORDS:
+            continue
+        if low in _MONTHS_DAYS:
+            continue
         if name[0].isupper() and name[1:].islower():
             before = text[max(0, start - 3) : start].rstrip(" ")
             if start == 0 or not before or before[-1] in _STARTS:
                 continue  # a capital that only starts a sentence or a list item
-        found.append(name)
-    return found
+        found.append((start, name))
+    if "-" in text:
+        found += _dashed_names(text)
+        found.sort()
+    return [name for _, name in found]
 
 
 def cjk_terms(text: str) -> list[str]:

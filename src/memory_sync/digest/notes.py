@@ -12,8 +12,19 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from memory_sync.digest.language import cjk_terms, decisions_in, is_greeting, names_in
-from memory_sync.digest.technical import GENERIC_PROGRAMS, looks_like_path, program
+from memory_sync.digest.language import (
+    cjk_terms,
+    decision_key,
+    decisions_in,
+    is_greeting,
+    names_in,
+)
+from memory_sync.digest.technical import (
+    GENERIC_PROGRAMS,
+    command_rank,
+    looks_like_path,
+    program,
+)
 from memory_sync.digest.words import DESCRIBING, STOPWORDS
 from memory_sync.events import Event, Kind
 from memory_sync.redact import Redact
@@ -118,7 +129,7 @@ class Notes(NamedTuple):
     urls: tuple[str, ...] = ()
     commands_mentioned: tuple[str, ...] = ()
     files_mentioned: tuple[str, ...] = ()
-    decisions: tuple[str, ...] = ()
+    decisions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (sentence, its decision_key)
     commands: tuple[str, ...] = ()
     files_written: tuple[str, ...] = ()
     files_read: tuple[str, ...] = ()
@@ -126,6 +137,7 @@ class Notes(NamedTuple):
     tools: tuple[str, ...] = ()  # other tools used, by name
     fetched: int = 0  # pages fetched (their URLs are in `urls`)
     greeting: bool = False  # only greets, thanks or acknowledges
+    changes: int = 0  # commands that change something (pushes, installs, restarts, …)
 
 
 NO_NOTES = Notes()
@@ -134,11 +146,19 @@ CONTENT_NOISE = frozenset({"cron_announce", "task_result", "subagent_task"})
 _FILE_TOOLS_WRITE = frozenset({"write", "edit", "apply_patch", "multi_edit", "str_replace"})
 
 
-def _candidates(text: str, commands: Sequence[str] = ()) -> list[str]:
+NAMES_WINDOW = 600  # characters of an agent's reply searched for names (all of the person's)
+
+
+def _candidates(text: str, commands: Sequence[str] = (), *, person: bool = True) -> list[str]:
     """Topic candidates of a text: phrases, named subjects (counted twice), CJK words, and the
     tools its commands run (`restic`, `hugo`; not `git`, `ls` and the like)."""
-    names = names_in(text)
+    names = names_in(text if person else text[:NAMES_WINDOW])
     return [*phrases(text), *names, *names, *cjk_terms(text), *_tools_of(commands)]
+
+
+def _changes(commands: Sequence[str]) -> int:
+    """How many of the commands change something (ranked first in Technical Details)."""
+    return sum(command_rank(command, False) == 1 for command in commands)
 
 
 def _tools_of(commands: Sequence[str]) -> list[str]:
@@ -221,12 +241,12 @@ def notes_for(event: Event, redact: Redact) -> Notes:
         commands, written, read, other, fetched = _tool_notes(event, redact, urls)
         return Notes(
             _request_line(text, event.reason == "queued") if user else one_line(text, LINE_CHARS),
-            tuple(_candidates(text, commands)),
+            tuple(_candidates(text, commands, person=user)),
             3 if user else 1,
             tuple(urls),
             tuple(mentioned),
             tuple(paths),
-            tuple(decisions_in(text, person=user)),
+            tuple((d, tuple(decision_key(d))) for d in decisions_in(text, person=user)),
             tuple(commands),
             tuple(written),
             tuple(read),
@@ -234,6 +254,7 @@ def notes_for(event: Event, redact: Redact) -> Notes:
             tuple(other),
             fetched,
             user and is_greeting(text),
+            _changes(commands),
         )
     if kind is Kind.TOOL_CALL:
         fetched_urls: list[str] = []
@@ -242,6 +263,7 @@ def notes_for(event: Event, redact: Redact) -> Notes:
         return Notes(
             phrases=tuple(tools),
             weight=1 if tools else 0,
+            changes=_changes(commands),
             urls=tuple(fetched_urls),
             commands=tuple(commands),
             files_written=tuple(written),

@@ -122,6 +122,13 @@ def _flow(
     return out[1:]
 
 
+def _cost(ex: Exchange, tier: tuple[int, int]) -> int:
+    """An upper bound of the bytes an exchange's lines take at `tier` (without rendering)."""
+    ask, say = tier
+    size = 48 + len(ex.text[:ask].encode()) + len(ex.answer[:say].encode())
+    return size + 48 if ex.answer or ex.has_work() else size
+
+
 def flow_section(digest: Digest, zone: ZoneInfo, budget: int) -> list[str]:
     """The Session Flow lines within `budget` bytes: every exchange at full length if they
     fit, else shortened, else without the least informative ones (lowest score first, the
@@ -130,23 +137,20 @@ def flow_section(digest: Digest, zone: ZoneInfo, budget: int) -> list[str]:
     left = dict(digest.left_out)
     if not sessions:
         return ["- (no conversation)", *_left_out_line(left)]
+    exchanges = [ex for s in sessions for ex in s.exchanges]
+    headings = 120 * len(sessions)
     dropped: set[int] = set()
     for tier in TIERS:
-        lines = _flow(sessions, zone, tier, dropped)
-        if _size(lines) <= budget:
-            return lines + _left_out_line(left)
+        if headings + sum(_cost(ex, tier) for ex in exchanges) <= budget:
+            return _flow(sessions, zone, tier, dropped) + _left_out_line(left)
     tier = TIERS[-1]
-    sizes = {id(ex): _size(_exchange_lines(ex, zone, tier)) for s in sessions for ex in s.exchanges}
-    order = sorted(
-        (ex for s in sessions for ex in s.exchanges),
-        key=lambda ex: (ex.score, len(ex.text) + len(ex.answer), -ex.ms),
-    )
-    total = _size(lines)
+    order = sorted(exchanges, key=lambda ex: (ex.score, len(ex.text) + len(ex.answer), -ex.ms))
+    total = headings + sum(_cost(ex, tier) for ex in exchanges)
     for ex in order:
         if total <= budget:
             break
         dropped.add(id(ex))
-        total -= sizes[id(ex)]
+        total -= _cost(ex, tier)
         left["less informative exchanges"] = left.get("less informative exchanges", 0) + 1
     return _flow(sessions, zone, tier, dropped) + _left_out_line(left)
 
