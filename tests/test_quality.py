@@ -127,3 +127,51 @@ def test_the_llm_sees_the_same_cleaned_day(tmp_path: Path) -> None:
     assert "SUBAGENT TASK: Research drip irrigation kits" in lines
     forbidden = [p for p in EXPECTED["forbidden"] if p in lines]
     assert forbidden == [] and "Respond with one word" not in lines
+
+
+def test_a_very_long_day_keeps_its_whole_span_within_the_budget(tmp_path: Path) -> None:
+    """220 requests from 08:00 to 22:00: the block stays within the budget, the important
+    exchanges of the morning, the middle and the evening all stay, and the flow says how many
+    less informative ones it left out (thinned across the day, never a stretch cut out)."""
+    from datetime import UTC, datetime, timedelta
+
+    from click.testing import CliRunner
+
+    from memory_sync.cli import main
+    from tests.builders import Transcript
+
+    state = tmp_path / "openclaw"
+    (state / "workspace" / "memory").mkdir(parents=True)
+    t = Transcript(datetime(2026, 4, 2, 6, 0, tzinfo=UTC), "b1b1b1b1-0000-4000-8000-000000000402")
+    t.add("model_change", provider="fake", modelId="alpha")
+    important = {}
+    for n in range(220):
+        t.now = datetime(2026, 4, 2, 6, 0, tzinfo=UTC) + timedelta(minutes=4 * n)
+        t.user("[Thu 2026-04-02 08:00 UTC] Respond with one word: OK", step=1)
+        t.assistant("OK")
+        if n % 40 == 20:  # an important exchange every ~2.5 hours
+            marker = f"IMPORTANT-{n:03d}"
+            important[marker] = t.now
+            t.user(f"Let's go with plan {marker} for the release, and write it down.")
+            t.tool_call("write", {"path": f"notes/{marker}.md", "content": "..."})
+            t.tool_call("exec", {"command": f"git push origin release-{n}"})
+            t.assistant(f"Written notes/{marker}.md and pushed release-{n}.")
+        else:
+            t.user(f"Check item {n}: is the backup of folder {n} still fine?")
+            t.tool_call("exec", {"command": f"ls /backup/{n}"})
+            t.assistant(f"Folder {n} looks fine.")
+    t.write(state / "agents/main/sessions" / f"{t.session_id}.jsonl")
+    env = {"MEMORY_SYNC_STATE_DIR": str(tmp_path / "app"), "HOME": str(tmp_path), "TZ": "UTC"}
+    args = ["backfill", "2026-04-02", "--tz", "UTC", "--openclaw-dir", str(state)]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    block = find_block((state / "workspace/memory/2026-04-02.md").read_text())
+    assert block is not None
+    assert len(block.body.encode()) <= EXPECTED["budget_bytes"]
+    flow = _section(block.body, "Session Flow")
+    assert all(marker in flow for marker in important)  # morning, middle and evening
+    left = re.search(r"Left out of this flow: (\d+) less informative exchanges", flow)
+    assert left is not None and int(left.group(1)) > 100
+    kept = [int(m) for m in re.findall(r"Check item (\d+):", flow)]
+    assert kept and max(kept) - min(kept) > 150  # thinned across the day, not cut in the middle
+    assert "Respond with one word" not in block.body

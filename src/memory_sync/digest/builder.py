@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
@@ -161,6 +162,12 @@ class HeartbeatRuns:
         return True
 
 
+def spread(ex: Exchange) -> int:
+    """A stable pseudo-random rank of an exchange (CRC-32 of its time): letting go of equally
+    informative exchanges in this order thins the whole day evenly, never one stretch of it."""
+    return zlib.crc32(ex.ms.to_bytes(8, "little", signed=True))
+
+
 @dataclass
 class _SessionTrace:
     key: str | None
@@ -200,7 +207,8 @@ class DayDigestBuilder:
     def __init__(self, date: str) -> None:
         self.date = date
         self.sessions: dict[str, _SessionTrace] = {}
-        self.exchanges: list[tuple[int, int, str, Exchange]] = []  # min-heap by score
+        # min-heap by (score, spread): of equals, the one to let go is spread over the day
+        self.exchanges: list[tuple[int, int, int, str, Exchange]] = []
         self._seq = itertools.count()
         self.left_out: Counter[str] = Counter()
         self.topics: Counter[str] = Counter()
@@ -343,7 +351,7 @@ class DayDigestBuilder:
         if ex.score == 0:
             self.left_out["greetings"] += 1
             return
-        heapq.heappush(self.exchanges, (ex.score, next(self._seq), sid, ex))
+        heapq.heappush(self.exchanges, (ex.score, spread(ex), next(self._seq), sid, ex))
         if len(self.exchanges) > MAX_EXCHANGES:
             heapq.heappop(self.exchanges)
             self.left_out["less informative exchanges"] += 1
@@ -400,7 +408,7 @@ class DayDigestBuilder:
             switch = Exchange(t.ms - 1, "event", f"Model switched: {t.old} → {t.new}")
             self._keep(t.session_id, switch)
         by_session: dict[str, list[Exchange]] = {}
-        for _score, _seq, sid, ex in self.exchanges:
+        for _score, _spread, _seq, sid, ex in self.exchanges:
             by_session.setdefault(sid, []).append(ex)
         sessions = []
         for sid, exchanges in by_session.items():

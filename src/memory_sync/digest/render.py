@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date as Date
 from zoneinfo import ZoneInfo
 
-from memory_sync.digest.builder import CommandUse, Digest, Exchange, SessionFlow
+from memory_sync.digest.builder import CommandUse, Digest, Exchange, SessionFlow, spread
 from memory_sync.digest.notes import one_line
 from memory_sync.digest.technical import command_rank, program, short_command
 from memory_sync.memoryfile import FOOTER
@@ -131,8 +131,8 @@ def _cost(ex: Exchange, tier: tuple[int, int]) -> int:
 
 def flow_section(digest: Digest, zone: ZoneInfo, budget: int) -> list[str]:
     """The Session Flow lines within `budget` bytes: every exchange at full length if they
-    fit, else shortened, else without the least informative ones (lowest score first, the
-    shortest of equals first), and a last line that says what was left out."""
+    fit, else shortened, else without the least informative ones (lowest score first, equals
+    in an order spread over the day), and a last line that says what was left out."""
     sessions = digest.sessions
     left = dict(digest.left_out)
     if not sessions:
@@ -144,7 +144,7 @@ def flow_section(digest: Digest, zone: ZoneInfo, budget: int) -> list[str]:
         if headings + sum(_cost(ex, tier) for ex in exchanges) <= budget:
             return _flow(sessions, zone, tier, dropped) + _left_out_line(left)
     tier = TIERS[-1]
-    order = sorted(exchanges, key=lambda ex: (ex.score, len(ex.text) + len(ex.answer), -ex.ms))
+    order = sorted(exchanges, key=lambda ex: (ex.score, spread(ex)))
     total = headings + sum(_cost(ex, tier) for ex in exchanges)
     for ex in order:
         if total <= budget:
