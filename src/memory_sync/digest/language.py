@@ -85,7 +85,23 @@ def _is_question(sentence: str, lower: str) -> bool:
         return True
     if end in ("吗", "嗎", "呢", "か") and len(sentence) < 80:
         return True
-    return _QUESTION_START.match(lower) is not None
+    return _QUESTION_START.match(lower) is not None or _ASKING.search(lower) is not None
+
+
+_ASKING = re.compile(
+    r"\bremind me\b|\btell me\b|\bwhat (?:we|was|did we|have we|had we)\b|\b(?:can|could) you\b"
+)
+# where an agent's decision starts inside a longer sentence (text pasted before it)
+_CLAUSE_START = re.compile(r"\b(?:We|I|Let's|Lets|Decided|Decision|Agreed|The plan|Going)\b")
+
+
+def _from_clause(sentence: str) -> str:
+    """An agent's decision from the last clause start before its decision word on."""
+    match = _DECISION_AGENT.search(sentence.lower())
+    if match is None:
+        return sentence
+    starts = [m.start() for m in _CLAUSE_START.finditer(sentence, 0, match.end())]
+    return sentence[starts[-1] :] if starts else sentence
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n")
@@ -148,6 +164,8 @@ def decisions_in(text: str, *, person: bool) -> list[str]:
         if in_code or raw.count("|") >= 2 or not raw.strip():
             continue
         sentence = _LEADING_JOINER.sub("", _SPACE.sub(" ", _MARKUP.sub("", raw)).strip(" -:"))
+        if not person:
+            sentence = _from_clause(sentence)
         sentence = sentence[:1].upper() + sentence[1:]
         low = sentence.lower()
         hit = pattern.search(low) is not None or (
@@ -261,7 +279,7 @@ _GLUED = frozenset("/.@-_")
 _COMMON_CAPS = frozenset(
     "I OK AI API URL URLS UTC GMT CET CEST EST PST PM AM TODO FYI ASAP README LICENSE MIT JSON "
     "YAML HTML CSS PDF CLI UI UX ID IDS TL DR PS NB QA HTTP HTTPS SSH DNS EUR USD GBP JPY CNY "
-    "RMB CHF AUD CAD MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY JANUARY FEBRUARY "
+    "RMB CHF AUD CAD KB MB GB TB PB KIB MIB GIB MS FPS CPU GPU RAM MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY JANUARY FEBRUARY "
     "MARCH APRIL MAY JUNE JULY AUGUST SEPTEMBER OCTOBER NOVEMBER DECEMBER".split()
 )
 _KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]{3,}")
@@ -313,7 +331,7 @@ def _dashed_names(text: str) -> list[tuple[int, str]]:
         if end < size and (text[end].isalnum() or text[end] in "/@_"):
             continue
         name = text[start:end]
-        if _DASHED.fullmatch(name) and min(map(len, name.split("-"))) >= 2:  # not `drwxr-xr-x`
+        if _DASHED.fullmatch(name) and min(map(len, name.split("-"))) >= 3:  # not `check-in`
             found.append((start, name))
     return found
 
@@ -329,6 +347,8 @@ def names_in(text: str) -> list[str]:
             continue
         if end < end_of_text and (text[end].isalnum() or text[end] in "/@-_"):
             continue
+        if text[end : end + 1] == "." and text[end + 1 : end + 2].isalpha():
+            continue  # a file name: `AGENTS.md`
         name = match.group(0)
         if " " in name and name.split(" ", 1)[0].lower() in STOPWORDS:
             cut = name.index(" ") + 1  # "The Gardena Micro-Drip" names Gardena Micro-Drip
