@@ -146,8 +146,10 @@ def benign_samples() -> list[str]:
 
 
 def test_benign_look_alikes_are_left_alone():
-    samples = benign_samples()
-    assert len(samples) >= 1000
+    from tests.secret_corpus import BENIGN
+
+    samples = benign_samples() + BENIGN
+    assert len(BENIGN) >= 1000
     redactor = Redactor()
     hit = [s for s in samples if redactor(s) != s]
     assert len(hit) <= len(samples) // 100, hit[:10]
@@ -280,29 +282,28 @@ def test_exact_values_from_the_machine(tmp_path):
 # ------------------------------------------------------------------ every exit, both eras
 
 
-def _plant_in_jsonl(state: Path, secrets: list[str]) -> None:
-    """Secrets in user text, assistant text, tool-call arguments, tool results and thinking."""
+def _plant_in_jsonl(state: Path, texts: list[str]) -> None:
+    """Texts with secrets in user text, assistant text, tool-call arguments, tool results and
+    thinking, one place after another."""
     t = Transcript(
         datetime(2026, 11, 21, 12, 0, tzinfo=UTC), "5ec7e75e-0000-4000-8000-00000000000a"
     )
     t.add("model_change", provider="fake", modelId="alpha")
-    for i, secret in enumerate(secrets):
+    for i, text in enumerate(texts):
         where = i % 5
         if where == 0:
-            t.user(f"Here is the key: {secret} keep it safe")
+            t.user(f"Here it is: {text} keep it safe")
             t.assistant("Noted, I will keep it safe.")
         elif where == 1:
             t.user("What did you store?")
-            t.assistant(f"We decided to store {secret} in the vault.")
+            t.assistant(f"We decided to store {text} in the vault.")
         elif where == 2:
-            t.user("Set the remote.")
-            t.tool_call("exec", {"command": f"export TOKEN={secret} && echo done"})
+            t.user("Set it up.")
+            t.tool_call("exec", {"command": f"printf '%s' '{text}' > ~/.config/app.env"})
         elif where == 3:
             t.user("Read the config.")
             t.tool_call("read", {"path": "config.json"})
-            t.entries[-1]["message"]["content"] = [
-                {"type": "text", "text": f'{{"apiKey": "{secret}"}}'}
-            ]
+            t.entries[-1]["message"]["content"] = [{"type": "text", "text": text}]
             t.entries[-1]["message"]["isError"] = True
         else:
             t.user("Think about it.")
@@ -312,7 +313,7 @@ def _plant_in_jsonl(state: Path, secrets: list[str]) -> None:
                     "provider": "fake",
                     "model": "alpha",
                     "content": [
-                        {"type": "thinking", "thinking": f"the secret is {secret}"},
+                        {"type": "thinking", "thinking": f"the secret is {text}"},
                         {"type": "text", "text": "Thought about it."},
                     ],
                 }
@@ -320,7 +321,7 @@ def _plant_in_jsonl(state: Path, secrets: list[str]) -> None:
     t.write(state / "agents/main/sessions/5ec7e75e-0000-4000-8000-00000000000a.jsonl")
 
 
-def _plant_in_sqlite(state: Path, secrets: list[str]) -> None:
+def _plant_in_sqlite(state: Path, texts: list[str]) -> None:
     db = state / "agents/main/agent/openclaw-agent.sqlite"
     con = sqlite3.connect(db)
     con.execute("PRAGMA ignore_check_constraints = 1")  # the schema's checks need SQLite 3.43+
@@ -329,16 +330,16 @@ def _plant_in_sqlite(state: Path, secrets: list[str]) -> None:
         "SELECT max(seq) FROM transcript_events WHERE session_id=?", (sid,)
     ).fetchone()[0]
     moment = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
-    for i, secret in enumerate(secrets):
+    for i, text in enumerate(texts):
         seq += 1
-        stamp = iso(moment.replace(minute=i))
+        stamp = iso(moment.replace(minute=i % 60, second=i // 60))
         role_text = [
-            {"role": "user", "content": f"my token {secret}"},
+            {"role": "user", "content": f"my secret: {text}"},
             {
                 "role": "assistant",
                 "provider": "fake",
                 "model": "alpha",
-                "content": [{"type": "text", "text": f"Stored `{secret}` as asked."}],
+                "content": [{"type": "text", "text": f"Stored `{text}` as asked."}],
             },
             {
                 "role": "assistant",
@@ -349,7 +350,7 @@ def _plant_in_sqlite(state: Path, secrets: list[str]) -> None:
                         "type": "toolCall",
                         "id": f"c{i}",
                         "name": "exec",
-                        "arguments": {"command": f"curl -u ana:{secret} https://x.example"},
+                        "arguments": {"command": f"echo '{text}' >> .env"},
                     }
                 ],
             },
@@ -358,9 +359,18 @@ def _plant_in_sqlite(state: Path, secrets: list[str]) -> None:
                 "toolCallId": f"c{i}",
                 "toolName": "exec",
                 "isError": True,
-                "content": [{"type": "text", "text": f"error: bad credentials {secret}"}],
+                "content": [{"type": "text", "text": f"error: bad credentials {text}"}],
             },
-        ][i % 4]
+            {
+                "role": "assistant",
+                "provider": "fake",
+                "model": "alpha",
+                "content": [
+                    {"type": "thinking", "thinking": f"remember {text}"},
+                    {"type": "text", "text": "Done."},
+                ],
+            },
+        ][i % 5]
         role_text["timestamp"] = int(moment.timestamp() * 1000) + i
         entry = {
             "type": "message",
@@ -378,37 +388,99 @@ def _plant_in_sqlite(state: Path, secrets: list[str]) -> None:
     con.close()
 
 
-def test_planted_secrets_never_reach_files_or_output(cli, corpus, monkeypatch):
+def test_planted_secrets_never_reach_files_or_output(cli, corpus, monkeypatch, isolated_env):
+    """Over 200 secrets of over 60 kinds, in every place of both stores: no secret, nor half
+    of one, in any output of any command, memory file, LLM request or cached answer."""
+    from tests.fake_llm_api import FakeAPI
+    from tests.secret_corpus import KINDS, PLANTED, pieces
+
+    assert len(PLANTED) >= 200 and len(KINDS) >= 60
     state = corpus(NEW)
-    secrets = [v for vs in PLANTED.values() for v in vs] + [v for _, v in SECRET_SENTENCES[:2]]
-    _plant_in_jsonl(state, secrets)
-    _plant_in_sqlite(state, secrets)
+    texts = [sentence for _, sentence, _ in PLANTED]
+    _plant_in_jsonl(state, texts)
+    _plant_in_sqlite(state, texts)
     # a secret with no known shape, known only from the environment
     monkeypatch.setenv("HOMELAB_ROUTER_PASSWORD", "purple-elephant-dances")
-    _plant_in_jsonl_extra = Transcript(
+    extra = Transcript(
         datetime(2026, 11, 22, 13, tzinfo=UTC), "ab5ec000-0000-4000-8000-000000000000"
     )
-    _plant_in_jsonl_extra.user("the router password is purple-elephant-dances")
-    _plant_in_jsonl_extra.assistant("Saved purple-elephant-dances for the router.")
-    _plant_in_jsonl_extra.write(
-        state / "agents/main/sessions/ab5ec000-0000-4000-8000-000000000000.jsonl"
-    )
+    extra.user("the router password is purple-elephant-dances")
+    extra.assistant("Saved purple-elephant-dances for the router.")
+    extra.write(state / "agents/main/sessions/ab5ec000-0000-4000-8000-000000000000.jsonl")
     outputs = []
-    for args in (
+    commands = [
         ("compare", "--json"),
         ("compare", "-v"),
         ("backfill", "--all", "--force", "--dry-run", "-v"),
         ("backfill", "--all", "--force", "--json"),
         ("backfill", "--all", "--force"),
-    ):
+        ("extract", "--since", "2026-11-01", "--format", "md"),
+        ("extract", "--since", "2026-11-01", "--format", "json"),
+        ("extract", "--since", "2026-11-01", "--format", "text"),
+        ("extract", "--date", "2026-11-21", "--query", "secret"),
+        ("stats", "--json"),
+        ("stats",),
+        ("transitions", "--json"),
+        ("validate", "--json"),
+        ("validate",),
+    ]
+    for args in commands:
         result = cli(*args, "--openclaw-dir", state)
-        assert result.exit_code == 0, result.stderr
+        assert result.exit_code in (0, 3), (args, result.stderr)
         outputs += [result.stdout, result.stderr]
     files = [p.read_text() for p in (state / "workspace/memory").glob("2026-11-2?.md")]
     assert any("[REDACTED:" in f for f in files)
-    blob = "\n".join(outputs + files)
-    for secret in [*secrets, "purple-elephant-dances"]:
-        assert secret not in blob, secret
-        for part in secret.split():
-            if len(part) >= 16:
-                assert part[:16] not in blob, part
+    with FakeAPI() as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-not-secret")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
+        result = cli("backfill", "--summarize", "--all", "--force", "--openclaw-dir", state)
+        assert result.exit_code == 0, result.stderr
+        outputs += [result.stdout, result.stderr, json.dumps(fake.bodies())]
+    files += [p.read_text() for p in (state / "workspace/memory").glob("2026-11-2?.md")]
+    own = Path(isolated_env["MEMORY_SYNC_STATE_DIR"])
+    kept = [p.read_bytes().decode("utf-8", "replace") for p in own.rglob("*") if p.is_file()]
+    blob = "\n".join(outputs + files + kept)
+    leaked = [
+        (kind, piece) for kind, _, secret in PLANTED for piece in pieces(secret) if piece in blob
+    ]
+    assert leaked == []
+    assert "purple-elephant-dances" not in blob
+
+
+def test_every_planted_kind_is_masked_in_its_sentence():
+    """The corpus of the exit test, sentence by sentence: no secret, nor half of one, left."""
+    from tests.secret_corpus import PLANTED, pieces
+
+    redact = Redactor()
+    left = [
+        (kind, sentence)
+        for kind, sentence, secret in PLANTED
+        if any(piece in redact(sentence) for piece in pieces(secret))
+    ]
+    assert left == []
+
+
+_WORDS = (
+    "the a backup of cache went fine and we pushed it to main then the agent read notes "
+    "from my folder at noon , . ; : ( ) - = ' \" today tomorrow 42 2026-03-10 v1.2.3 ok"
+).split()
+_PROSE = st.lists(st.sampled_from(_WORDS), max_size=25).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=_PROSE,
+    after=_PROSE,
+    pick=st.integers(min_value=0, max_value=10_000),
+    glue=st.sampled_from([" ", "\n", " (", ": ", "\t"]),
+)
+def test_a_secret_anywhere_in_any_text_is_masked(before, after, pick, glue):
+    """A planted secret at a random place in random surrounding text never survives, and the
+    text around it with no secret comes out byte-identical."""
+    from tests.secret_corpus import PLANTED, pieces
+
+    kind, sentence, secret = PLANTED[pick % len(PLANTED)]
+    redact = Redactor()
+    assert redact(before) == before and redact(after) == after
+    out = redact(before + glue + sentence + " " + after)
+    assert not any(piece in out for piece in pieces(secret)), (kind, out)

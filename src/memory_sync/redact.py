@@ -46,6 +46,60 @@ def entropy(text: str) -> float:
     return -sum(n / size * math.log2(n / size) for n in counts.values())
 
 
+# A resource's name, not a secret: lower-case words joined by dashes, dots or underscores
+# (`my-app-tls`, `grafana-admin`, `db_password_file`), as `kubectl get secret <name>` and
+# `SECRET_NAME=<name>` show them.
+_RESOURCE_NAME = re.compile(r"[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+")
+_WORDY_PART = re.compile(r"[a-z]{2,}[0-9]*")
+# Words that follow "password is/was" in prose, and plain config values: never a password.
+_COMMON_VALUES = frozenset(
+    """
+    strict required optional enabled disabled default none null true false empty unknown
+    missing invalid incorrect wrong correct expired changed updated reset rejected accepted
+    stored saved hidden protected encrypted hashed weak strong secure insecure blank short
+    long complex simple same different manager managers policy policies rotation required
+    needed ready working broken set unset inherit inherited env environment vault keychain
+    keyring file files prompt interactive automatic manual public private secret secrets
+    please there here still also now then again below above attached inside outside
+    """.split()
+)
+
+
+def is_resource_name(value: str) -> bool:
+    """A lower-case name of a thing (`my-app-tls`, `grafana-admin`), not a credential."""
+    if _RESOURCE_NAME.fullmatch(value) is None:
+        return False
+    parts = re.split(r"[-_.]", value)
+    return sum(_WORDY_PART.fullmatch(part) is not None for part in parts) >= 2
+
+
+def password_value(value: str) -> bool:
+    """Whether the value after a password label is a password: 6+ characters, not a
+    placeholder, a common word, a resource name, a path or a URL. Sixteen letters in one
+    run or in four groups (an app password) always are."""
+    value = value.strip().rstrip(".,;:!?)]}")
+    if _APP_PASSWORD.fullmatch(value):
+        return True
+    if len(value) < 6 or _PLACEHOLDER.search(value) or value.lower() in _COMMON_VALUES:
+        return False
+    if value.startswith(("/", "~", "./", "../", "http://", "https://", "$", "%", "{")):
+        return False
+    return not is_resource_name(value)
+
+
+def secret_value(value: str) -> bool:
+    """Whether the value after a key, token or secret label is a credential: random-looking,
+    and not a resource name, a path, a flag or a variable."""
+    if value[:1] in "-$%{<" or value.startswith(("http://", "https://")):
+        return False
+    if value[:1] in "/~." and value.count("/") >= 2:
+        return False  # a path: `/run/secrets/openclaw-token`, `~/.config/gh/hosts.yml`
+    return looks_random(value) and not is_resource_name(value)
+
+
+_APP_PASSWORD = re.compile(r"[a-z]{16}|[a-z]{4}([ -])[a-z]{4}\1[a-z]{4}\1[a-z]{4}")
+
+
 def looks_random(value: str) -> bool:
     """A value that looks like a credential: long enough, mixed characters, high entropy."""
     if len(value) < 8 or _PLACEHOLDER.search(value):
@@ -68,13 +122,25 @@ _COMMON_4 = frozenset(
     "here just like long make many more only over such take than them well were what also back "
     "call does done each even give into keep last left life made most must name need next once "
     "open part play said same seem show side tell then told turn used work year down look read "
-    "plan test file code data line note list item task days week mode real next".split()
+    "plan test file code data line note list item task days week mode real next went home "
+    "noon road body book room door hand head help hold hope idea kind love main mind move "
+    "must nice only page pass past pick push rest room safe save send ship shop sort stay "
+    "step stop sure talk team text town tree true type unit user view wait walk wall wish "
+    "word yeah zero both case city cold cool date dear deep draw drop easy else fact fail "
+    "fast feel fill find fine fire five form four free full game gave girl goes gone half "
+    "hard hear high hour huge just late lead less link live load lock lost loud luck mail "
+    "mark meet miss more much near need nine none once plus poor pull rate rich ride ring "
+    "rise risk rule runs sale seen self sell sets sign size slow snow soft soon spot star "
+    "sync tags tail tall task term than thus till tiny told took tour trip unto upon used "
+    "vote wake wide wild will wind wine wise with wood work wrap yard your zone".split()
 )
 
 
 def _app_password(value: str) -> bool:
+    """Four groups of four letters with no label: an app password unless any group is a
+    common word, a group repeats, or most groups have vowels like words do."""
     groups = re.split(r"[ -]", value.lower())
-    if any(g in _COMMON_4 for g in groups):
+    if any(g in _COMMON_4 for g in groups) or len(set(groups)) < 4:
         return False
     return sum(sum(c in "aeiou" for c in g) <= 1 for g in groups) >= 3
 
@@ -187,15 +253,39 @@ def _r(
 
 SECRET_NAME = (
     r"(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|auth[_-]?key|credential|"
-    r"private[_-]?key|access[_-]?key|client[_-]?secret|app[_-]?secret|bot[_-]?token)"
+    r"private[_-]?key|access[_-]?key|client[_-]?secret|app[_-]?secret|bot[_-]?token|"
+    r"account[_-]?key|_key|-key|passphrase)"
+)
+# Labels that say "password" in the languages OpenClaw users write in.
+PASSWORD_LABEL = (
+    r"(?:app[ -]?(?:specific[ -])?password|password|passwort|kennwort|passphrase|passcode|"
+    r"contraseña|contrasena|mot de passe|senha|пароль|密码|密碼|口令|パスワード|비밀번호|"
+    r"mật khẩu|wachtwoord|hasło)"
+)
+_PASSWORD_HINTS = (
+    "pass",
+    "kennwort",
+    "contrase",
+    "mot de passe",
+    "senha",
+    "пароль",
+    "密码",
+    "密碼",
+    "口令",
+    "パスワード",
+    "비밀번호",
+    "mật khẩu",
+    "wachtwoord",
+    "hasło",
 )
 
 RULES: tuple[Rule, ...] = (
-    _r(
+    # a token rule, and the first: the other token rules must not cut into its body
+    _t(
         "private-key",
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[A-Za-z0-9+/=\s:,-]|\\n|\\r)*"
-        r"(?:-----END [A-Z0-9 ]*PRIVATE KEY-----)?",
-        hint="PRIVATE KEY-----",
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s:,.-]|\\[nrt])*"
+        r"(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)?",
+        hint="PRIVATE KEY",
     ),
     _t(
         "anthropic-key",
@@ -215,6 +305,28 @@ RULES: tuple[Rule, ...] = (
     _t("xai-key", _starts("xai-", 4) + r"[A-Za-z0-9]{40,}", hint="xai-"),
     _t("huggingface-token", _starts("hf_", 3) + r"[A-Za-z0-9]{30,}", hint="hf_"),
     _t("perplexity-key", _starts("pplx-", 5) + r"[A-Za-z0-9]{40,}", hint="pplx-"),
+    _t("nvidia-key", _starts("nvapi-", 6) + r"[A-Za-z0-9_-]{40,}", hint="nvapi-"),
+    _t(
+        "moltbook-key",
+        _starts("moltbook_", 9) + r"(?:sk|verify|pk)_[A-Za-z0-9_-]{12,}",
+        hint="moltbook_",
+    ),
+    _t("npm-token", _starts("npm_", 4) + r"[A-Za-z0-9]{36}" + _E, hint="npm_"),
+    _t("pypi-token", _starts("pypi-", 5) + r"AgE[A-Za-z0-9_-]{40,}", hint="pypi-"),
+    _t("digitalocean-token", _starts("do[por]_v1_", 7) + r"[a-f0-9]{64}", hint="_v1_"),
+    _t("shopify-token", _starts("shp(?:at|ss|ca|pa)_", 6) + r"[a-fA-F0-9]{32}", hint="shp"),
+    _t("grafana-token", _starts("glc_", 4) + r"[A-Za-z0-9_=+/-]{32,}", hint="glc_"),
+    _t("grafana-token", _starts("glsa_", 5) + r"[A-Za-z0-9_=+/-]{32,}", hint="glsa_"),
+    _t("linear-key", _starts("lin_api_", 8) + r"[A-Za-z0-9]{40}", hint="lin_api_"),
+    _t("replicate-token", _starts("r8_", 3) + r"[A-Za-z0-9]{37}" + _E, hint="r8_"),
+    _t("langfuse-key", _starts("sk-lf-", 6) + r"[a-f0-9-]{30,}", hint="sk-lf-"),
+    _t("atlassian-token", _starts("ATATT3", 6) + r"[A-Za-z0-9_=-]{100,}", hint="ATATT3"),
+    _t("square-token", _starts("sq0(?:atp|csp)-", 7) + r"[A-Za-z0-9_-]{22,}", hint="sq0"),
+    _t("age-secret-key", _starts("AGE-SECRET-KEY-1", 16) + r"[A-Z0-9]{58}", hint="AGE-SECRET"),
+    _t("sentry-token", _starts("sntry[su]_", 7) + r"[A-Za-z0-9_=+/-]{40,}", hint="sntry"),
+    _t("postman-key", _starts("PMAK-", 5) + r"[a-f0-9]{24}-[a-f0-9]{34}", hint="PMAK-"),
+    _t("figma-token", _starts("figd_", 5) + r"[A-Za-z0-9_-]{40,}", hint="figd_"),
+    _t("databricks-token", _starts("dapi", 4) + r"[a-f0-9]{32}" + _E, hint="dapi"),
     _t(
         "github-token",
         "(?:"
@@ -269,7 +381,7 @@ RULES: tuple[Rule, ...] = (
         _starts("eyJ", 3) + r"[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
         hint="eyJ",
     ),
-    _r("url-credentials", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@'\"]+:([^\s@/'\"]+)@", 1, "@"),
+    _r("url-credentials", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@'\"]*:([^\s@/'\"]+)@", 1, "@"),
     _r("url-token", r"\bhttps?://([A-Za-z0-9_-]{20,})@", 1, "@", check=lambda v: entropy(v) >= 3.0),
     _t(
         "random-token",
@@ -282,12 +394,24 @@ RULES: tuple[Rule, ...] = (
         gate=_has_alnum_run,
     ),
     _r(
+        "password",
+        PASSWORD_LABEL + r"(?![A-Za-z0-9_-])[\"']?"
+        r"(?:[ \t]*(?:is|was|are|ist|es|est|é|=|:)[ \t]+|[ \t]*[=:][ \t]*|"
+        r"[ \t]*(?:是|为|為|は|：)[ \t]*|[ \t]+)"
+        r"(?:is[ \t]+|was[ \t]+)?[\"'`「]?((?:[a-z]{4} ){3}[a-z]{4}(?![a-z])|"
+        r"[^\s\"'`」，。、,;]{4,128})",
+        1,
+        _PASSWORD_HINTS,
+        password_value,
+        re.I,
+    ),
+    _r(
         "secret-phrase",
-        r"\b(?:password|passwd|passphrase|token|secret|api key|apikey|credentials?)"
+        r"\b(?:token|secret|api key|apikey|credentials?)"
         r"\s+(?:is\s+|was\s+|=\s*)?[\"'`]?([^\s\"'`]{8,512})",
         1,
-        ("pass", "token", "secret", "api key", "apikey", "credential"),
-        looks_random,
+        ("token", "secret", "api key", "apikey", "credential"),
+        secret_value,
         re.I,
     ),
     _r("basic-auth", r"(?:\s-u|--user)[ =]['\"]?[^\s:'\"]+:([^\s'\"]{4,})", 1, ("-u", "--user")),
@@ -319,7 +443,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:[:=]|=>)[ \t]*[\"']?([^\s\"',;`)}\]]{8,512})",
         1,
         ("key", "secret", "token", "pass", "pwd", "auth", "credential"),
-        looks_random,
+        secret_value,
         re.I,
         gate=_has_assignment_mark,
     ),
@@ -422,7 +546,7 @@ class Redactor:
                     continue
                 text = rule.pattern.sub(replace, text)
         lower = text.lower()
-        for hints, hint_ci, gate, rule, replace in context_plan:
+        for hints, hint_ci, gate, rule, _replace in context_plan:
             if hints:
                 where = lower if hint_ci else text
                 for hint in hints:
@@ -433,9 +557,9 @@ class Redactor:
             if gate is not None and not gate(text):
                 continue
             if rule.lower_pattern is not None and len(lower) == len(text):
-                replaced = _sub_via_lower(rule, rule.lower_pattern, text, lower)
+                replaced = _sub_context(rule, rule.lower_pattern, text, lower)
             else:
-                replaced = rule.pattern.sub(replace, text)
+                replaced = _sub_context(rule, rule.pattern, text, text)
             if replaced is not text:
                 text, lower = replaced, replaced.lower()
         return text
@@ -457,21 +581,31 @@ class Redactor:
         return replace
 
 
-def _sub_via_lower(rule: Rule, pattern: re.Pattern[str], text: str, lower: str) -> str:
-    """Replace matches found in the lower-cased copy (same offsets) in the original text; the
-    value check sees the original case. 8x faster than re.IGNORECASE on the same pattern."""
+def _sub_context(rule: Rule, pattern: re.Pattern[str], text: str, where: str) -> str:
+    """Replace a context rule's values: matches are found in `where` (the text, or its
+    lower-cased copy with the same offsets: 8x faster than re.IGNORECASE), values checked and
+    replaced in `text`. A match whose value fails the check is searched again from its value
+    on, so a label inside it is still found (`my secret: aws_secret_access_key = <key>`)."""
     parts: list[str] = []
-    last = 0
-    for match in pattern.finditer(lower):
-        start, end = match.span(rule.group)
-        if start < last or start < 0:
-            continue
-        value = text[start:end]
-        if value.startswith("[REDACTED") or (rule.check is not None and not rule.check(value)):
+    last = pos = 0
+    group = rule.group
+    while True:
+        match = pattern.search(where, pos)
+        if match is None:
+            break
+        start, end = match.span(group)
+        value = text[start:end] if start >= 0 else None
+        if (
+            value is None
+            or start < last
+            or value.startswith("[REDACTED")
+            or (rule.check is not None and not rule.check(value))
+        ):
+            pos = max(start if start > match.start() else match.start() + 1, match.start() + 1)
             continue
         parts.append(text[last:start])
         parts.append(f"[REDACTED:{rule.kind}]")
-        last = end
+        last = pos = end
     if not parts:
         return text
     parts.append(text[last:])

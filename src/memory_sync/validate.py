@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -122,13 +123,16 @@ def _without_history(path: Path, day: str, history: set[str], *, slugged: bool) 
 
 
 def _secret_findings(path: Path, lines: list[str], redact: Redact) -> list[Finding]:
-    """A finding for each line that redaction would change (lines that already hold a
-    `[REDACTED:` marker are left alone), naming the kinds of secret."""
-    numbered = [(n, line) for n, line in enumerate(lines, 1) if "[REDACTED:" not in line]
-    redacted = redact_each(redact, [line for _, line in numbered])
+    """A finding for each line that redaction would change, naming the kinds of secret it
+    would mask (the redactor's own kind names; markers already in the line are not counted)."""
+    numbered = list(enumerate(lines, 1))
+    redacted = redact_each(redact, lines)
     out: list[Finding] = []
     for (number, line), done in zip(numbered, redacted, strict=True):
-        kinds = sorted(set(_MARKER.findall(done))) if done != line else []
+        kinds = []
+        if done != line:
+            new = Counter(_MARKER.findall(done)) - Counter(_MARKER.findall(line))
+            kinds = sorted(new)
         if kinds:
             out.append(
                 Finding(

@@ -23,6 +23,20 @@ def _identity(text: str) -> str:
     return text
 
 
+def _redact_values(data: Any, redact: Redact) -> Any:
+    """`data` with every string in it (keys too) passed through `redact`."""
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {
+            redact(k) if isinstance(k, str) else k: _redact_values(v, redact)
+            for k, v in data.items()
+        }
+    if isinstance(data, list | tuple):
+        return [_redact_values(item, redact) for item in data]
+    return data
+
+
 class Output:
     """Where a command's words go. Every string passes the redactor on its way out."""
 
@@ -87,8 +101,11 @@ class Output:
         self._line(sys.stdout, "\n".join([self.redact(table.title), *lines]))
 
     def json(self, data: Any) -> None:
-        """One JSON document on stdout."""
-        text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+        """One JSON document on stdout. Every string is redacted before it is encoded (an
+        encoded value has escaped quotes and newlines that a secret's shape does not), then
+        the document once more."""
+        clean = _redact_values(data, self.redact)
+        text = orjson.dumps(clean, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
         self._line(sys.stdout, self.redact(text))
 
     def warn(self, text: str) -> None:
