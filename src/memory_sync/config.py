@@ -15,6 +15,7 @@ import platformdirs
 
 from memory_sync import locate
 from memory_sync.errors import MemorySyncError
+from memory_sync.private import FOLDER_MODE, private_dir, tighten
 from memory_sync.timeutil import DayClock, load_zone, system_zone_name
 
 ENV_PREFIX = "MEMORY_SYNC_"
@@ -130,10 +131,12 @@ def app_state_dir(env: Mapping[str, str]) -> Path:
 
 
 def state_subdir(app_state: Path, name: str) -> Path:
-    """A folder of memory-sync's own state (locks, backups, summaries), created if needed."""
+    """A folder of memory-sync's own state (locks, backups, summaries), created if needed,
+    readable by its user alone (0700, and the state folder too)."""
     folder = app_state / name
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder, root=app_state)
+        tighten(app_state, FOLDER_MODE)
     except OSError as exc:
         raise MemorySyncError(
             f"cannot create {folder} ({exc.strerror}): set MEMORY_SYNC_STATE_DIR to a folder "

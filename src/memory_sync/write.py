@@ -15,6 +15,7 @@ from pathlib import Path
 from memory_sync.config import state_subdir
 from memory_sync.errors import LockBusyError, MemorySyncError
 from memory_sync.memoryfile import Action, MergePlan, decode, encode
+from memory_sync.private import FILE_MODE, private_dir
 
 TEMP_MARK = ".memory-sync-"
 SETTLE_SECONDS = 0.05  # after a replace, how long to watch the old file for late appends
@@ -94,16 +95,17 @@ def atomic_write(path: Path, data: bytes, mode: int | None) -> None:
     _fsync_dir(path.parent)
 
 
-def backup(path: Path, data: bytes, backup_root: Path) -> Path:
-    """Copy the old bytes of `path` to the backup folder before they leave the memory folder."""
+def backup(path: Path, data: bytes, backup_root: Path, mode: int = 0o600) -> Path:
+    """Copy the old bytes of `path` to the backup folder before they leave the memory folder:
+    readable by its user alone, and never by more people than the file it copies (`mode`)."""
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     target = backup_root / stamp / path.name
     counter = 1
     while target.exists():
         counter += 1
         target = backup_root / f"{stamp}-{counter}" / path.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, data, None)
+    private_dir(target.parent, root=backup_root.parent.parent)
+    atomic_write(target, data, mode & FILE_MODE)
     return target
 
 
@@ -172,7 +174,8 @@ def write_merged(
             if plan.text is None:
                 return WriteOutcome(plan.action, len(old or b""), None, plan.note, rounds)
             if plan.needs_backup and old is not None and old != backed_up:
-                backup_path, backed_up = backup(path, old, backup_root), old
+                kept = backup(path, old, backup_root, FILE_MODE if mode is None else mode)
+                backup_path, backed_up = kept, old
             data = encode(plan.text)
             again, _, again_fd = _read(path)
             if again_fd is not None:

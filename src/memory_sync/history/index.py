@@ -30,6 +30,7 @@ from memory_sync import __version__
 from memory_sync.days import DayBook, DayStats, Transition
 from memory_sync.history.ledger import Stream, StreamRecord
 from memory_sync.locate import HistorySources
+from memory_sync.private import private_dir, private_file
 from memory_sync.problems import Problems, SourceDamage
 from memory_sync.stores.jsonl import FileMark
 from memory_sync.stores.sqlite import DbMark
@@ -206,7 +207,8 @@ def _connect(path: Path, write: bool) -> sqlite3.Connection:
 @contextlib.contextmanager
 def _writing(path: Path) -> Iterator[sqlite3.Connection]:
     """A write transaction on the index (tables made when missing); the caller commits."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent, root=path.parent.parent)
+    private_file(path)
     con = _connect(path, write=True)
     try:
         con.execute("BEGIN IMMEDIATE")

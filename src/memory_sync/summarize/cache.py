@@ -7,6 +7,8 @@ import threading
 import time
 from pathlib import Path
 
+from memory_sync.private import private_dir, private_file
+
 SCHEMA_VERSION = 1
 
 
@@ -14,7 +16,8 @@ class SummaryCache:
     """A small SQLite table of request key -> model answer (versioned; rebuilt if unknown)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        private_file(path)
         self.path = path
         self._lock = threading.Lock()  # the parts of a day are fetched from several threads
         self._con = sqlite3.connect(path, timeout=10, check_same_thread=False)

@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 
 from memory_sync.errors import MemorySyncError
+from memory_sync.private import private_dir, write_private
 from memory_sync.summarize import BatchSummarizer, Request, Summarizer, SummaryError
 from memory_sync.summarize.cache import SummaryCache
 from memory_sync.summarize.prompt import combine_request, estimate_cost, estimate_tokens
@@ -117,15 +118,16 @@ class Runner:
             batch_id = batcher.submit_batch(unique)
             self.sent += len(unique)
             record = self.pending_dir / f"{batch_id}.json"
-            self.pending_dir.mkdir(parents=True, exist_ok=True)
-            record.write_bytes(
+            private_dir(self.pending_dir)
+            write_private(
+                record,
                 orjson.dumps(
                     {
                         "batch_id": batch_id,
                         "model": self.summarizer.model,
                         "keys": [r.key for r in unique],
                     }
-                )
+                ),
             )
             self._collect(batcher, batch_id, record)
 

@@ -1,0 +1,44 @@
+"""memory-sync's own state is its user's alone: folders 0700, files 0600, never widened."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def tighten(path: Path, mode: int) -> None:
+    """Take away every permission of `path` beyond `mode` (never adds one)."""
+    current = os.stat(path).st_mode & 0o7777
+    if current & ~mode:
+        os.chmod(path, current & mode)
+
+
+def private_dir(folder: Path, *, root: Path | None = None) -> Path:
+    """`folder`, created when missing, readable by its user alone; with `root` (the state
+    folder it lies in), each folder from `root` down to it is made so too."""
+    folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    tighten(folder, FOLDER_MODE)
+    if root is not None:
+        for parent in folder.parents:
+            if parent == root or root in parent.parents:
+                tighten(parent, FOLDER_MODE)
+    return folder
+
+
+def private_file(path: Path) -> Path:
+    """`path`, created empty when missing, readable by its user alone (before a database is
+    opened on it: SQLite gives its journal the same mode)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    tighten(path, FILE_MODE)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `path` (created 0600) with `data`."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    tighten(path, FILE_MODE)
