@@ -18,13 +18,34 @@ from typing import Any
 NARRATIVE = "NARRATIVE-FROM-FAKE-MODEL"
 
 
-def answer_for(prompt: str) -> str:
-    """A deterministic answer in the four-section format, naming the day (and part)."""
+STYLES = ("sections", "levels", "prose", "short", "empty", "refusal")
+
+
+def answer_for(prompt: str, style: str = "sections") -> str:
+    """A deterministic answer naming the day (and part): in the four sections asked for, or
+    in one of the ways real models answer instead (`STYLES`)."""
     date = re.search(r"Date: (\d{4}-\d{2}-\d{2})", prompt)
     combined = prompt.startswith("Below are summaries of the")
     part = re.search(r"This is part (\d+) of (\d+)", prompt)
     day = date.group(1) if date else re.search(r"\d{4}-\d{2}-\d{2}", prompt).group(0)  # type: ignore[union-attr]
     where = "combined" if combined else (f"part {part.group(1)}" if part else "whole day")
+    if style == "empty":
+        return ""
+    if style == "short":
+        return "Done."
+    if style == "refusal":
+        return "I'm sorry, but I can't help with summarizing this conversation."
+    if style == "prose":
+        return (
+            f"{NARRATIVE} for {day} ({where}): in the morning the person planned the cache "
+            "layer; later the agent ran commands and the release checklist was drafted."
+        )
+    if style == "levels":
+        return (
+            f"# Daily memory {day}\n\n**Key Decisions:**\n- Use SQLite WAL mode for the cache.\n\n"
+            f"### Session Flow\n{NARRATIVE} for {day} ({where}): the person planned the cache "
+            "layer.\n\nTopics: cache layer, release checklist\n"
+        )
     return (
         f"## Session Flow\n{NARRATIVE} for {day} ({where}): the person planned the cache layer "
         "and the agent ran commands.\n\n## Topics Covered\n- cache layer\n- release checklist\n\n"
@@ -33,13 +54,13 @@ def answer_for(prompt: str) -> str:
     )
 
 
-def message(prompt: str, model: str) -> dict[str, Any]:
+def message(prompt: str, model: str, style: str = "sections") -> dict[str, Any]:
     return {
         "id": f"msg_{abs(hash(prompt)) % 10**12}",
         "type": "message",
         "role": "assistant",
         "model": model,
-        "content": [{"type": "text", "text": answer_for(prompt)}],
+        "content": [{"type": "text", "text": answer_for(prompt, style)}],
         "stop_reason": "end_turn",
         "stop_sequence": None,
         "usage": {"input_tokens": len(prompt) // 4, "output_tokens": 120},
@@ -56,6 +77,7 @@ class State:
         self.batches: dict[str, dict[str, Any]] = {}
         self.polls_until_done = 2
         self.unknown_models: set[str] = set()
+        self.style = "sections"  # how the model answers (STYLES)
         self.log_path = log_path
         self.lock = threading.Lock()
 
@@ -122,7 +144,7 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                     )
                     return
                 prompt = body["messages"][0]["content"]
-                self._send(200, message(prompt, body["model"]))
+                self._send(200, message(prompt, body["model"], state.style))
             elif path == "/v1/messages/batches":
                 batch_id = f"msgbatch_{len(state.batches) + 1:04d}"
                 state.batches[batch_id] = {"requests": body["requests"], "polls": 0}
@@ -140,7 +162,10 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                             {
                                 "index": 0,
                                 "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": answer_for(prompt)},
+                                "message": {
+                                    "role": "assistant",
+                                    "content": answer_for(prompt, state.style),
+                                },
                             }
                         ],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
@@ -193,7 +218,9 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                             "result": {
                                 "type": "succeeded",
                                 "message": message(
-                                    r["params"]["messages"][0]["content"], r["params"]["model"]
+                                    r["params"]["messages"][0]["content"],
+                                    r["params"]["model"],
+                                    state.style,
                                 ),
                             },
                         }

@@ -6,7 +6,7 @@ import itertools
 import threading
 from collections.abc import Callable
 
-from memory_sync.summarize import BatchSummarizer, Request
+from memory_sync.summarize import Answer, BatchSummarizer, Request
 
 
 class FakeSummarizer:
@@ -26,13 +26,16 @@ class FakeSummarizer:
         """The prompts sent, in order."""
         return [r.prompt for r in self.requests]
 
-    def complete(self, request: Request) -> str:
-        """The next answer."""
+    def complete(self, request: Request) -> Answer:
+        """The next answer (usage: a token per four characters of the prompt, and 50)."""
         with self._lock:
             self.requests.append(request)
-            if self._answers:
-                return self._answers.pop(0)
-            return f"## Session Flow\nanswer {len(self.requests)}"
+            text = (
+                self._answers.pop(0)
+                if self._answers
+                else f"## Session Flow\nanswer {len(self.requests)}"
+            )
+            return Answer(text, len(request.prompt) // 4, 50)
 
 
 class FakeBatchSummarizer(FakeSummarizer):
@@ -56,7 +59,7 @@ class FakeBatchSummarizer(FakeSummarizer):
         total = len(self.batches[batch_id])
         return True, total, total
 
-    def batch_results(self, batch_id: str) -> dict[str, str | None]:
+    def batch_results(self, batch_id: str) -> dict[str, Answer | None]:
         """An answer per request key (None for a failing one)."""
         return {
             r.key: None if r.key in self.failing else self.complete(r)
@@ -77,7 +80,7 @@ class StopAfterSubmit:
         self.model = real.model
         self.on_submit = on_submit
 
-    def complete(self, request: Request) -> str:
+    def complete(self, request: Request) -> Answer:
         """Passed to the real backend."""
         return self.real.complete(request)
 
@@ -91,6 +94,6 @@ class StopAfterSubmit:
         """Passed to the real backend."""
         return self.real.batch_done(batch_id)
 
-    def batch_results(self, batch_id: str) -> dict[str, str | None]:
+    def batch_results(self, batch_id: str) -> dict[str, Answer | None]:
         """Passed to the real backend."""
         return self.real.batch_results(batch_id)

@@ -427,3 +427,130 @@ def test_a_batch_needs_a_batch_backend(corpus, isolated_env):
             redact=str,
             summaries=_summaries(settings, FakeSummarizer(), batch=True),
         )
+
+
+def _block(state: Path, day: str) -> str:
+    block = find_block((state / "workspace/memory" / f"{day}.md").read_text())
+    assert block is not None
+    return block.body
+
+
+MODEL = "claude-sonnet-4-20250514"
+
+
+@pytest.mark.parametrize(
+    ("style", "header", "inside"),
+    [
+        ("sections", f"summarized by {MODEL}*", f"## Session Flow\n{NARRATIVE}"),
+        (
+            "levels",
+            f"summarized by {MODEL}; Technical Details from the simple digest*",
+            "## Key Decisions\n- Use SQLite WAL mode for the cache.",
+        ),
+        (
+            "prose",
+            f"summarized by {MODEL}; Topics Covered, Key Decisions, Technical Details from the "
+            "simple digest*",
+            f"## Session Flow\n{NARRATIVE} for 2026-11-21 (whole day): in the morning",
+        ),
+        (
+            "short",
+            "simple digest: the model's answer could not be used (too short (5 characters) "
+            "and without sections)*",
+            "## Session Flow\n### ",
+        ),
+    ],
+)
+def test_every_answer_the_model_gives_is_taken_and_the_header_is_true(
+    cli, corpus, api, style, header, inside
+):
+    api.state.style = style
+    state = corpus(NEW)
+    result = cli("backfill", "--summarize", "--force", "2026-11-21", "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stderr
+    body = _block(state, "2026-11-21")
+    assert header in body.splitlines()[2] and inside in body
+    for section in ("Session Flow", "Topics Covered", "Key Decisions", "Technical Details"):
+        assert f"## {section}\n" in body
+
+
+@pytest.mark.parametrize(("style", "why"), [("empty", "empty answer"), ("refusal", "refused")])
+def test_an_empty_or_refused_answer_fails_the_day_and_is_not_cached(cli, corpus, api, style, why):
+    from memory_sync.errors import EXIT_PARTIAL
+
+    api.state.style = style
+    state = corpus(NEW)
+    args = ("backfill", "--summarize", "--force", "2026-11-21", "--openclaw-dir", state)
+    before = (state / "workspace/memory").iterdir()
+    names = sorted(p.name for p in before)
+    result = cli(*args)
+    assert result.exit_code == EXIT_PARTIAL and why in result.stderr
+    assert sorted(p.name for p in (state / "workspace/memory").iterdir()) == names
+    assert len(api.bodies()) == 1
+    api.state.style = "sections"  # the next run asks again, and succeeds
+    assert cli(*args).exit_code == 0
+    assert len(api.bodies()) == 2 and NARRATIVE in _block(state, "2026-11-21")
+
+
+def test_an_unchanged_day_costs_one_request_however_often_it_runs(cli, corpus, api):
+    """backfill --summarize --force --preserve three times on an agent's file: the first run
+    asks, the next two (after our block was written, with different context around it) do not;
+    nor does a run without --preserve."""
+    state = corpus(NEW)
+    args = ("backfill", "--summarize", "--force", "--preserve", "2026-11-20")
+    for _ in range(3):
+        result = cli(*args, "--openclaw-dir", state)
+        assert result.exit_code == 0, result.stderr
+    assert len(api.bodies()) == 1
+    assert "0 request(s) sent" in result.stderr and "1 answer(s) from the cache" in result.stderr
+    assert (
+        cli("backfill", "--summarize", "--force", "2026-11-20", "--openclaw-dir", state).exit_code
+        == 0
+    )
+    assert len(api.bodies()) == 1
+
+
+def test_an_unchanged_batch_is_sent_once(cli, corpus, api):
+    state = corpus(NEW)
+    args = ("backfill", "--summarize", "--batch", "--force", "--preserve", "--all")
+    for _ in range(3):
+        assert cli(*args, "--openclaw-dir", state).exit_code == 0
+    assert len(api.bodies("/v1/messages/batches")) == 1 and api.bodies() == []
+
+
+def test_what_the_summaries_cost_is_said(cli, corpus, api):
+    state = corpus(NEW)
+    result = cli(
+        "backfill", "--summarize", "--force", "--json", "2026-11-21", "--openclaw-dir", state
+    )
+    usage = json.loads(result.stdout)["summary_usage"]
+    [body] = api.bodies()
+    assert usage["requests"] == 1 and usage["cache_hits"] == 0
+    assert usage["input_tokens"] == len(body["messages"][0]["content"]) // 4  # the API's count
+    assert usage["output_tokens"] == 120 and usage["estimated_cost_usd"] > 0
+    human = cli("backfill", "--summarize", "--force", "2026-11-21", "--openclaw-dir", state)
+    assert f"0 request(s) sent to {MODEL}: 0 input and 0 output tokens" in human.stderr
+    assert "1 answer(s) from the cache" in human.stderr
+
+
+def test_a_4_mb_day_answered_in_prose_gets_its_combined_narrative(cli, corpus, api):
+    api.state.style = "prose"
+    state = corpus(NEW)
+    t = Transcript(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), "b19d0000-0000-4000-8000-000000000001")
+    t.add("model_change", provider="fake", modelId="alpha")
+    words = "cache layer sync service parser module release checklist uploader retry ".split()
+    rng = __import__("random").Random(3)
+    for n in range(1050):
+        text = " ".join(rng.choice(words) for _ in range(330))[:1990]
+        t.user(f"Step {n}: {text}", step=10)
+        t.assistant(f"Done with step {n}: {text}", step=5)
+    path = t.write(state / "agents/main/sessions/b19d0000-0000-4000-8000-000000000001.jsonl")
+    assert path.stat().st_size > 4_000_000
+    result = cli("backfill", "--summarize", "2026-11-23", "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stderr
+    prompts = [b["messages"][0]["content"] for b in api.bodies()]
+    assert sum(p.startswith("Below are summaries of the") for p in prompts) == 1
+    assert len(prompts) >= 10  # parts, then the combine step
+    body = _block(state, "2026-11-23")
+    assert f"{NARRATIVE} for 2026-11-23 (combined)" in body
+    assert f"summarized by {MODEL};" in body

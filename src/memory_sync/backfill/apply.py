@@ -15,6 +15,7 @@ from memory_sync.errors import MemorySyncError
 from memory_sync.history import index
 from memory_sync.memoryfile import Action, MergePlan, daily_path, decode, plan_merge, render_block
 from memory_sync.problems import Problems
+from memory_sync.summarize import Usage
 from memory_sync.summarize.run import Estimate
 from memory_sync.write import folder_lock, remove_stale_temps, write_merged
 
@@ -45,6 +46,7 @@ class BackfillReport:
     estimates: list[Estimate] = field(default_factory=list)  # --dry-run --summarize
     requests_sent: int = 0
     summary_model: str | None = None
+    usage: Usage | None = None  # what --summarize cost
 
     @property
     def failed(self) -> list[DayResult]:
@@ -74,6 +76,7 @@ def write_days(
         estimates=built.estimates,
         requests_sent=built.sent,
         summary_model=built.model,
+        usage=built.usage,
     )
     for day, reason in built.failures.items():
         report.results.append(

@@ -16,6 +16,7 @@ from memory_sync.history.reporter import SILENT, Reporter
 from memory_sync.history.scan import Scan
 from memory_sync.problems import Problems
 from memory_sync.redact import Redact
+from memory_sync.summarize import Usage
 from memory_sync.summarize.days import DaySummaries
 from memory_sync.summarize.run import Estimate
 
@@ -33,6 +34,7 @@ class Bodies:
     sent: int = 0
     model: str | None = None
     noise_only: list[str] = field(default_factory=list)  # asked for by name; get no file
+    usage: Usage | None = None  # what --summarize cost
 
 
 def build_bodies(
@@ -87,6 +89,7 @@ def build_bodies(
         summarized.sent,
         summarized.model,
         quiet,
+        summarized.usage,
     )
 
 

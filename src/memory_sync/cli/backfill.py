@@ -61,6 +61,7 @@ def backfill(
     from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
     from memory_sync.cli import report
     from memory_sync.errors import EXIT_PARTIAL
+    from memory_sync.summarize import Usage
 
     if batch and not summarize:
         raise click.UsageError("--batch goes with --summarize")
@@ -114,7 +115,8 @@ def backfill(
                 else "nothing to do: every chosen day already has a memory file (--force rewrites)"
             )
         if summarize and not dry_run:
-            out.info(f"{result.requests_sent} request(s) sent to {result.summary_model}")
+            usage = result.usage or Usage(result.requests_sent)
+            out.info(usage.line(result.summary_model or "the model"))
         for item in result.failed:
             out.warn(f"failed: {item.date}: {item.note}")
     if as_json:

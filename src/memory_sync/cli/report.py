@@ -162,6 +162,15 @@ def backfill_json(report: BackfillReport) -> dict[str, Any]:
         "dry_run": report.dry_run,
         "summary_model": report.summary_model,
         "requests_sent": report.requests_sent,
+        "summary_usage": None
+        if report.usage is None
+        else {
+            "requests": report.usage.requests,
+            "cache_hits": report.usage.cache_hits,
+            "input_tokens": report.usage.input_tokens,
+            "output_tokens": report.usage.output_tokens,
+            "estimated_cost_usd": report.usage.cost_usd,
+        },
         "estimates": [
             {
                 "date": e.date,

@@ -36,6 +36,8 @@ def summarize(date: str, output: Path | None, **kw: Any) -> None:
     bodies = built.bodies
     if built.problems:
         out.warn(built.problems.summary_line())
+    if built.usage is not None:
+        out.info(built.usage.line(built.model or "the model"))
     if date in built.noise_only:
         raise MemorySyncError(
             f"{date} holds only heartbeats, pings and other plumbing: there is nothing to "

@@ -318,12 +318,21 @@ def render_digest(digest: Digest, zone: ZoneInfo, redact: Redact) -> str:
 
 
 def render_summary(
-    digest: Digest, zone: ZoneInfo, written: dict[str, str], model: str, redact: Redact
+    digest: Digest,
+    zone: ZoneInfo,
+    written: dict[str, str],
+    model: str,
+    redact: Redact,
+    *,
+    unused: str | None = None,
 ) -> str:
     """The block body with the model's sections (the simple ones where it gave none), the
-    model transitions and statistics from the history, and the model named in the header."""
+    model transitions and statistics from the history, and a header that says truthfully what
+    the block holds: summarized by the model (naming the sections that are the simple
+    digest's), or the simple digest because the model's answer could not be used (`unused`)."""
     sections = simple_sections(digest, zone, BLOCK_BUDGET // 2)
-    for name in ("Session Flow", "Topics Covered", "Key Decisions", "Technical Details"):
+    mine = ("Session Flow", "Topics Covered", "Key Decisions", "Technical Details")
+    for name in mine:
         if name in written:
             sections[name] = written[name].splitlines()
     order = [
@@ -334,6 +343,16 @@ def render_summary(
         "Model Transitions",
         "Message Compaction",
     ]
-    return _assemble(
-        digest, _header(digest, model), {name: sections[name] for name in order}, redact
-    )
+    chosen = {name: sections[name] for name in order}
+    if unused is not None or not written:
+        why = unused or "it had no usable text"
+        header = (
+            f"*Auto-generated from {digest.stats.messages} session messages; simple digest: "
+            f"the model's answer could not be used ({why})*"
+        )
+        return _assemble(digest, header, chosen, redact)
+    header = _header(digest, model)
+    missing = [name for name in mine if name not in written]
+    if missing:
+        header = header[:-1] + f"; {', '.join(missing)} from the simple digest*"
+    return _assemble(digest, header, chosen, redact)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-20250514", "openai": "gpt-4o-mini"}
 
@@ -19,14 +19,22 @@ class Request:
     max_tokens: int
 
 
+class Answer(NamedTuple):
+    """A model's answer: its text and the tokens the API counted (0 when it did not say)."""
+
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
 class Summarizer(Protocol):
     """A backend that turns a prompt into text. Raise SummaryError for a failed request."""
 
     backend: str
     model: str
 
-    def complete(self, request: Request) -> str:
-        """The model's text for `request`."""
+    def complete(self, request: Request) -> Answer:
+        """The model's answer to `request`."""
         ...
 
 
@@ -42,9 +50,31 @@ class BatchSummarizer(Summarizer, Protocol):
         """Whether the batch ended, and how many requests are done out of how many."""
         ...
 
-    def batch_results(self, batch_id: str) -> dict[str, str | None]:
-        """Text per request key (None for a request that failed)."""
+    def batch_results(self, batch_id: str) -> dict[str, Answer | None]:
+        """The answer per request key (None for a request that failed)."""
         ...
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a run's summaries cost: requests sent, answers from the cache, the tokens the
+    API's usage counted, and the estimated price (None for a model without a known price)."""
+
+    requests: int = 0
+    cache_hits: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+
+    def line(self, model: str) -> str:
+        """`3 request(s) sent to MODEL: 12,345 input and 1,234 output tokens, about $0.06;
+        2 answer(s) from the cache`."""
+        price = f", about ${self.cost_usd:.4f}" if self.cost_usd is not None else ""
+        return (
+            f"{self.requests} request(s) sent to {model}: {self.input_tokens:,} input and "
+            f"{self.output_tokens:,} output tokens{price}; {self.cache_hits} answer(s) from "
+            "the cache"
+        )
 
 
 class SummaryError(Exception):

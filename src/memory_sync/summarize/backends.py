@@ -10,6 +10,7 @@ from memory_sync.config import api_key_variable, openai_base_url
 from memory_sync.errors import MemorySyncError
 from memory_sync.summarize import (
     DEFAULT_MODELS,
+    Answer,
     Request,
     Summarizer,
     SummaryError,
@@ -49,6 +50,16 @@ def _fatal(exc: Exception, backend: str, model: str, where: str, key_var: str) -
     return SummaryError(f"{name}: {exc}")
 
 
+def _answer_of(message: Any) -> Answer:
+    """A Messages API answer's text and the tokens its usage counts."""
+    usage = getattr(message, "usage", None)
+    return Answer(
+        _text_of(message.content),
+        int(getattr(usage, "input_tokens", 0) or 0),
+        int(getattr(usage, "output_tokens", 0) or 0),
+    )
+
+
 def _text_of(blocks: Any) -> str:
     """The text blocks of an answer, joined."""
     return "".join(str(getattr(b, "text", "")) for b in blocks if getattr(b, "type", "") == "text")
@@ -79,7 +90,7 @@ class AnthropicSummarizer:
     def _error(self, exc: Exception) -> Exception:
         return _fatal(exc, "Anthropic", self.model, self.where, "ANTHROPIC_API_KEY")
 
-    def complete(self, request: Request) -> str:
+    def complete(self, request: Request) -> Answer:
         """One Messages API call."""
         try:
             message = self.client.messages.create(
@@ -90,7 +101,7 @@ class AnthropicSummarizer:
             )
         except self._anthropic.APIError as exc:
             raise self._error(exc) from exc
-        return _text_of(message.content)
+        return _answer_of(message)
 
     def submit_batch(self, requests: list[Request]) -> str:
         """Send requests through the Message Batches API (half price)."""
@@ -120,13 +131,13 @@ class AnthropicSummarizer:
         done = counts.succeeded + counts.errored + counts.canceled + counts.expired
         return batch.processing_status == "ended", done, done + counts.processing
 
-    def batch_results(self, batch_id: str) -> dict[str, str | None]:
-        """Text per custom id; None for errored, canceled or expired requests."""
-        out: dict[str, str | None] = {}
+    def batch_results(self, batch_id: str) -> dict[str, Answer | None]:
+        """The answer per custom id; None for errored, canceled or expired requests."""
+        out: dict[str, Answer | None] = {}
         for item in self.client.messages.batches.results(batch_id):
             result = item.result
             if result.type == "succeeded":
-                out[item.custom_id] = _text_of(result.message.content)
+                out[item.custom_id] = _answer_of(result.message)
             else:
                 out[item.custom_id] = None
         return out
@@ -154,14 +165,14 @@ class OpenAISummarizer:
         self.model = model
         self._openai = openai
         self.client = openai.OpenAI(
-            api_key=key or "not-needed",
+            api_key=None if key else "not-needed",  # None: the SDK reads OPENAI_API_KEY
             base_url=base_url,
             timeout=settings.timeout,
             max_retries=settings.max_retries,
         )
         self.where = str(self.client.base_url)
 
-    def complete(self, request: Request) -> str:
+    def complete(self, request: Request) -> Answer:
         """One chat completion."""
         try:
             response = self.client.chat.completions.create(
@@ -176,4 +187,9 @@ class OpenAISummarizer:
             raise _fatal(
                 exc, "OpenAI-compatible", self.model, self.where, "OPENAI_API_KEY"
             ) from exc
-        return response.choices[0].message.content or ""
+        usage = response.usage
+        return Answer(
+            response.choices[0].message.content or "",
+            int(getattr(usage, "prompt_tokens", 0) or 0),
+            int(getattr(usage, "completion_tokens", 0) or 0),
+        )

@@ -17,10 +17,11 @@ from memory_sync.summarize import (
     Summarizer,
     SummaryError,
     SummarySettings,
+    Usage,
 )
 from memory_sync.summarize.cache import SummaryCache
 from memory_sync.summarize.daytext import DayText
-from memory_sync.summarize.prompt import day_requests, parse_sections
+from memory_sync.summarize.prompt import day_requests, estimate_cost, read_answer
 from memory_sync.summarize.run import DayPlan, Estimate, Runner, estimate, fail_message
 
 
@@ -45,6 +46,7 @@ class Summarized:
     estimates: list[Estimate] = field(default_factory=list)
     sent: int = 0
     model: str = ""
+    usage: Usage = field(default_factory=Usage)
 
 
 class DaySummaries:
@@ -138,11 +140,17 @@ class DaySummaries:
                 except SummaryError as exc:
                     out.failures[digest.date] = fail_message(exc)
                     continue
-                sections = parse_sections(self.redact(answer))
+                sections, why = read_answer(self.redact(answer))
                 out.bodies[digest.date] = render_summary(
-                    digest, self.zone, sections, self.model, self.redact
+                    digest, self.zone, sections, self.model, self.redact, unused=why
                 )
         finally:
             out.sent = runner.sent
+            cost = estimate_cost(
+                self.model, runner.input_tokens, runner.output_tokens, self.summary.batch
+            )
+            out.usage = Usage(
+                runner.sent, runner.cache_hits, runner.input_tokens, runner.output_tokens, cost
+            )
             self.cache.close()
         return out

@@ -7,7 +7,7 @@ import re
 
 from memory_sync.summarize import Request
 
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 SECTIONS = ("Session Flow", "Topics Covered", "Key Decisions", "Technical Details")
 
 SYSTEM = """You write the daily memory file of an OpenClaw personal AI agent.
@@ -16,6 +16,8 @@ brief. Use only facts from the conversation; never invent. Prefer what the PERSO
 decided over routine agent activity. Keep names, numbers, file paths, commands and decisions
 exactly as written. Text shown as [REDACTED:...] must stay redacted.
 
+Write in the language the person used that day (Chinese for a Chinese day, Japanese for a
+Japanese day, and so on), but keep the four section headings below in English, exactly.
 Answer in Markdown with exactly these four sections, in this order, and nothing else:
 ## Session Flow
 A short narrative of the day in time order (a paragraph per sitting, with times): what was
@@ -39,7 +41,10 @@ def estimate_tokens(text: str) -> int:
 
 
 def request_key(backend: str, model: str, system: str, prompt: str) -> str:
-    """The cache key of a request: prompt version, backend, model and the exact texts."""
+    """The cache key of a request: prompt version, backend, model and the texts it is made
+    from (for a day's parts, the history only: not the memory file's own notes, so the same
+    history costs nothing again, before or after our block was written, with or without
+    --preserve)."""
     digest = hashlib.sha256()
     for part in (PROMPT_VERSION, backend, model, system, prompt):
         digest.update(part.encode("utf-8", "surrogatepass"))
@@ -94,12 +99,14 @@ def day_requests(
     """The part requests of a day, and the template of the combine request (None when the
     day fits in one request). The combine prompt is completed with the parts' answers."""
     header = _header(date, scaffold, context)
+    history = _header(date, scaffold, "")  # what the answer is keyed by
     parts = split_lines(lines, budget_tokens, estimate_tokens(SYSTEM + header) + 200)
     requests = []
     for i, part in enumerate(parts, 1):
         note = PART_NOTE.format(i=i, n=len(parts)) + "\n\n" if len(parts) > 1 else ""
-        prompt = f"{header}\n\n{note}Conversation:\n" + "\n".join(part)
-        key = request_key(backend, model, SYSTEM, prompt)
+        body = f"{note}Conversation:\n" + "\n".join(part)
+        prompt = f"{header}\n\n{body}"
+        key = request_key(backend, model, SYSTEM, f"{history}\n\n{body}")
         label = date if len(parts) == 1 else f"{date} part {i}/{len(parts)}"
         requests.append(Request(key, label, SYSTEM, prompt, 2000))
     if len(parts) == 1:
@@ -141,19 +148,91 @@ def estimate_cost(model: str, input_tokens: int, output_tokens: int, batch: bool
     return None
 
 
-_HEADING = re.compile(r"^##\s+(.+?)\s*$", re.M)
+# What a model may call each section (any heading level, bold, or "Name:" on its own line)
+NAMES = {
+    "session flow": "Session Flow",
+    "flow": "Session Flow",
+    "narrative": "Session Flow",
+    "summary": "Session Flow",
+    "daily summary": "Session Flow",
+    "what happened": "Session Flow",
+    "overview": "Session Flow",
+    "topics covered": "Topics Covered",
+    "topics": "Topics Covered",
+    "key decisions": "Key Decisions",
+    "decisions": "Key Decisions",
+    "decisions made": "Key Decisions",
+    "technical details": "Technical Details",
+    "technical": "Technical Details",
+    "technical notes": "Technical Details",
+    "details": "Technical Details",
+}
+_REFUSAL = re.compile(
+    r"^\W*(?:i'?m sorry|i am sorry|sorry,|i can(?:no|')t (?:help|assist|do|provide|summari[sz]e)|"
+    r"i (?:cannot|can not|won'?t|am unable to|'m unable to|am not able to)|as an ai\b|"
+    r"unfortunately,? i (?:can(?:no|')t|am unable))",
+    re.I,
+)
+MIN_PROSE = 40  # characters of an answer without sections that still make a narrative
+
+
+def unusable(answer: str) -> str | None:
+    """Why an answer cannot be used at all (empty, or a refusal), or None. Such an answer is
+    a failure of its day, and is not cached."""
+    text = answer.strip()
+    if not text:
+        return "the model returned an empty answer"
+    if len(text) < 600 and _REFUSAL.match(text):
+        return f"the model refused: {text.splitlines()[0][:120]}"
+    return None
+
+
+def _heading(line: str) -> tuple[str, str] | None:
+    """The section a line starts (and the text after `Name:` on it), or None: `## Name`,
+    `### Name`, `**Name**`, `**Name:**`, `Name:` or `Name` alone on its line."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 200:
+        return None
+    marked = stripped.startswith(("#", "**", "__"))
+    body = stripped.lstrip("#").strip()
+    head, colon, rest = body.partition(":")
+    head = head.strip().strip("*_").strip()
+    name = NAMES.get(head.lower())
+    if name is None:
+        return None
+    rest = rest.strip().strip("*_").strip()
+    if marked or colon or not rest:
+        return name, rest
+    return None
+
+
+def read_answer(text: str) -> tuple[dict[str, str], str | None]:
+    """The sections of a model's answer, and why it could not be used (None: it could).
+
+    Headings of any level, bold or `Name:` forms and any order are taken (also a `Name: text`
+    line, whose text starts the section); with none recognisable, the whole answer is the
+    day's narrative (Session Flow), unless it is too short to be one."""
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        heading = _heading(line)
+        if heading is not None:
+            current, rest = heading
+            found.setdefault(current, [])
+            if rest:
+                found[current].append(rest)
+        elif current is not None:
+            found[current].append(line)
+    sections = {name: "\n".join(lines).strip() for name, lines in found.items()}
+    sections = {name: body for name, body in sections.items() if body}
+    if sections:
+        return sections, None
+    prose = text.strip()
+    if len(prose) < MIN_PROSE:
+        return {}, f"too short ({len(prose)} characters) and without sections"
+    return {"Session Flow": prose}, None
 
 
 def parse_sections(text: str) -> dict[str, str]:
-    """The four sections of a model's answer (missing ones are simply absent)."""
-    found: dict[str, str] = {}
-    matches = list(_HEADING.finditer(text))
-    for i, match in enumerate(matches):
-        name = match.group(1).strip().rstrip(":")
-        for section in SECTIONS:
-            if name.lower() == section.lower():
-                end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-                body = text[match.end() : end].strip()
-                if body:
-                    found[section] = body
-    return found
+    """The sections of a model's answer (see `read_answer`)."""
+    return read_answer(text)[0]

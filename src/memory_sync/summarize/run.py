@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,9 +13,14 @@ import orjson
 
 from memory_sync.errors import MemorySyncError
 from memory_sync.private import private_dir, write_private
-from memory_sync.summarize import BatchSummarizer, Request, Summarizer, SummaryError
+from memory_sync.summarize import Answer, BatchSummarizer, Request, Summarizer, SummaryError
 from memory_sync.summarize.cache import SummaryCache
-from memory_sync.summarize.prompt import combine_request, estimate_cost, estimate_tokens
+from memory_sync.summarize.prompt import (
+    combine_request,
+    estimate_cost,
+    estimate_tokens,
+    unusable,
+)
 
 OUTPUT_TOKENS_GUESS = 900  # typical answer size, for cost estimates
 
@@ -57,18 +63,31 @@ class Runner:
         self.pending_dir = pending_dir
         self.poll_seconds = poll_seconds
         self.on_poll = on_poll
-        self.sent = 0
+        self.sent = 0  # requests sent (a batch's requests count one each)
+        self.cache_hits = 0
+        self.input_tokens = 0  # as the API's usage counted them
+        self.output_tokens = 0
+        self._count = threading.Lock()  # parts of a day are fetched from several threads
 
     def _answer(self, request: Request) -> str:
         cached = self.cache.get(request.key)
         if cached is not None:
+            with self._count:
+                self.cache_hits += 1
             return cached
-        self.sent += 1
-        answer = str(self.summarizer.complete(request))
-        if not answer.strip():
-            raise SummaryError(f"{request.label}: the model returned an empty answer")
-        self.cache.put(request.key, self.summarizer.model, answer)
-        return answer
+        answer = self.summarizer.complete(request)
+        self._used(answer)
+        why = unusable(answer.text)
+        if why is not None:  # a failure of the day, not cached: a later run asks again
+            raise SummaryError(f"{request.label}: {why}")
+        self.cache.put(request.key, self.summarizer.model, answer.text)
+        return answer.text
+
+    def _used(self, answer: Answer, requests: int = 1) -> None:
+        with self._count:
+            self.sent += requests
+            self.input_tokens += answer.input_tokens
+            self.output_tokens += answer.output_tokens
 
     def day(self, plan: DayPlan) -> str:
         """The day's final answer; SummaryError when a request failed after retries."""
@@ -116,7 +135,7 @@ class Runner:
                 return
             unique = list({r.key: r for r in missing}.values())
             batch_id = batcher.submit_batch(unique)
-            self.sent += len(unique)
+            self._used(Answer(""), len(unique))
             record = self.pending_dir / f"{batch_id}.json"
             private_dir(self.pending_dir)
             write_private(
@@ -149,8 +168,11 @@ class Runner:
                 break
             time.sleep(self.poll_seconds)
         for key, answer in batcher.batch_results(batch_id).items():
-            if answer and answer.strip():
-                self.cache.put(key, self.summarizer.model, answer)
+            if answer is None:
+                continue
+            self._used(answer, 0)
+            if unusable(answer.text) is None:
+                self.cache.put(key, self.summarizer.model, answer.text)
         record.unlink(missing_ok=True)
 
 
