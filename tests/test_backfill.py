@@ -183,7 +183,6 @@ def test_bad_choices_get_one_line(cli, corpus):
         (("2026-11-20", "--all"), "not both"),
         (("--since", "2026-11-22", "--until", "2026-11-21"), "not before"),
         ((), "say which days"),
-        (("2025-01-01",), "no history for 2025-01-01"),
     ):
         result = cli("backfill", *args, "--openclaw-dir", state)
         assert result.exit_code == 1, args
@@ -264,3 +263,48 @@ def test_incremental_rewrites_exactly_the_days_that_changed(cli, corpus):
     result = json.loads(cli("backfill", "--incremental", "--json", "--openclaw-dir", state).stdout)
     assert result["results"] == [] and (memory / "2026-11-22.md").read_text() == "# my own notes\n"
     assert cli("backfill", "--incremental", "--all", "--openclaw-dir", state).exit_code == 1
+
+
+def test_each_date_is_its_own_outcome(cli, corpus):
+    """A date with no history is reported on its own; the other dates are still written, and
+    the exit code says that not every date could be."""
+    from memory_sync.errors import EXIT_PARTIAL
+
+    state = corpus(NEW)
+    result = cli("backfill", "2025-01-01", "2026-11-21", "--json", "--openclaw-dir", state)
+    assert result.exit_code == EXIT_PARTIAL
+    rows = {r["date"]: r for r in json.loads(result.stdout)["results"]}
+    assert rows["2025-01-01"]["action"] == "failed" and "no history" in rows["2025-01-01"]["note"]
+    assert rows["2026-11-21"]["action"] == "created"
+    assert (_memory(state) / "2026-11-21.md").exists()
+    human = cli("backfill", "2025-01-01", "--openclaw-dir", state)
+    assert human.exit_code == EXIT_PARTIAL and "failed: 2025-01-01: no history" in human.stderr
+
+
+def test_all_says_how_many_days_were_left_alone(cli, corpus):
+    state = corpus(NEW)
+    (_memory(state) / "2026-11-21.md").write_text("# 2026-11-21\n\nthe agent's own day\n")
+    result = cli("backfill", "--all", "--openclaw-dir", state)
+    assert result.exit_code == 0
+    assert "2 day(s) already have a file, left alone; --force --preserve completes them" in (
+        result.stderr
+    )
+
+
+def test_one_visible_title_when_the_agents_file_has_its_own(cli, corpus):
+    """--force --preserve on a file that starts with the agent's own title for that date: our
+    block's title goes one level down, the agent's bytes stay exact, and a second run changes
+    nothing."""
+    state = corpus(NEW)
+    path = _memory(state) / "2026-11-21.md"
+    own = "# 2026-11-21 — Saturday notes\n\n- bought the drawer\n"
+    path.write_text(own)
+    args = ("backfill", "--force", "--preserve", "2026-11-21", "--openclaw-dir", state)
+    assert cli(*args).exit_code == 0
+    text = path.read_text()
+    assert text.endswith(own)
+    titles = [line for line in text.splitlines() if line.startswith("# ")]
+    assert titles == ["# 2026-11-21 — Saturday notes"]
+    assert "## 2026-11-21 (Saturday)" in text
+    assert find_block(text) is not None and not find_block(text).edited
+    assert cli(*args).exit_code == 0 and path.read_text() == text

@@ -8,10 +8,12 @@ from hypothesis import strategies as st
 from memory_sync.memoryfile import (
     EDITED_NOTE,
     MY_NOTES,
+    START,
     Action,
     decode,
     encode,
     find_block,
+    one_title,
     plan_merge,
     render_block,
 )
@@ -62,7 +64,12 @@ def test_preserve_puts_our_block_first_and_keeps_everything():
     agent = "# 2026-01-15\n\n- Decided: use WAL mode.\n"
     plan = plan_merge(agent, BLOCK, force=True, preserve=True)
     assert plan.action is Action.PRESERVED and not plan.needs_backup
-    assert plan.text == BLOCK + "\n" + agent
+    assert plan.text == one_title(BLOCK, agent) + "\n" + agent
+    # one visible title: ours goes one level down below the agent's own for the same date
+    assert plan.text.startswith(START) and "\n## 2026-01-15 (" in plan.text
+    assert [ln for ln in plan.text.splitlines() if ln.startswith("# ")] == ["# 2026-01-15"]
+    other_day = "# 2026-01-16\n\n- notes\n"
+    assert plan_merge(other_day, BLOCK, force=True, preserve=True).text == BLOCK + "\n" + other_day
 
 
 def test_preserve_keeps_front_matter_on_top_and_dreaming_blocks():

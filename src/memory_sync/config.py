@@ -103,11 +103,14 @@ class AgentSettings:
     origins: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     tuning: Tuning = field(default_factory=Tuning)
+    sessions_dirs: tuple[Path, ...] = ()  # the transcript folders the sources were found in
 
     @property
     def index_path(self) -> Path:
-        """Where this agent's index lives (shown by -v): one file per agent and sources."""
-        identity = f"{self.agent}|{self.origins.get('sessions', '')}"
+        """Where this agent's index lives (shown by -v): one file per agent and the real paths
+        of its sources, however they were reached (--openclaw-dir, OPENCLAW_STATE_DIR, a link)."""
+        places = sorted({str(p.resolve()) for p in (*self.sessions_dirs, *self.sources.databases)})
+        identity = "|".join([self.agent, *places])
         name = hashlib.sha256(identity.encode()).hexdigest()[:16]
         return self.app_state_dir / "index" / f"{name}.sqlite"
 
@@ -241,10 +244,16 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
             mem = _default_memory_dir(state, oc_config, agent, sessions_dir, origins)
         else:
             origins["memory_dir"] = choose.origins["memory_dir"]
+        agent_warnings = list(warnings)
         if not mem.is_dir():
-            raise MemorySyncError(
-                f"memory folder {mem} does not exist (from {origins['memory_dir']}): create it "
-                "or point --memory-dir at the workspace's memory/ folder"
+            if not options.all_agents:
+                raise MemorySyncError(
+                    f"memory folder {mem} does not exist (from {origins['memory_dir']}): create "
+                    "it or point --memory-dir at the workspace's memory/ folder"
+                )
+            agent_warnings.append(
+                f"agent {agent}: memory folder {mem} does not exist, so each of its days shows "
+                "as missing (create it, or give the agent a workspace)"
             )
         out.append(
             AgentSettings(
@@ -256,8 +265,9 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
                 app_state_dir=app_state_dir(env),
                 state_dir=state.path if state is not None else None,
                 origins=origins,
-                warnings=tuple(warnings),
+                warnings=tuple(agent_warnings),
                 tuning=knobs,
+                sessions_dirs=tuple(sessions_dirs),
             )
         )
     return out

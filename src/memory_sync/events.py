@@ -281,6 +281,12 @@ class EventFactory:
         if role == "toolResult":
             call = message.get("toolCallId")
             return event, stable_key(f"{role}|{stamp}|{call}|{event.text[:200]}")
+        if event.tools and type(content) is list:  # its tool calls' ids: two turns that only
+            # share a stock lead-in and a millisecond differ
+            ids = ",".join(
+                str(b.get("id")) for b in content if type(b) is dict and b.get("type") == "toolCall"
+            )
+            return event, stable_key(f"{role}|{stamp}|{ids}|{event.text[:300]}")
         return event, stable_key(f"{role}|{stamp}|{event.text[:300]}")
 
     def _assistant(

@@ -147,6 +147,25 @@ def _old_footer_rest(text: str) -> str | None:
     return after.lstrip("\n")
 
 
+_BLOCK_TITLE = re.compile(r"# (\d{4}-\d{2}-\d{2})\b")
+_FINGERPRINT = re.compile(r"\bfp=([0-9a-f]+)")
+
+
+def one_title(block: str, following: str) -> str:
+    """Our block, with its `# DATE (Weekday)` title one level down (`##`) when the text after
+    it opens with a title of its own for the same date: the file keeps one visible title, and
+    the person's text keeps every byte."""
+    marker, _, rest = block.partition("\n")
+    title = _BLOCK_TITLE.match(rest)
+    fingerprint = _FINGERPRINT.search(marker)
+    if title is None or fingerprint is None:
+        return block
+    if re.match(rf"\s*#[ \t]+{title.group(1)}\b", following) is None:
+        return block
+    body = rest[: rest.rfind(END)]
+    return render_block("#" + body, fingerprint.group(1))
+
+
 def plan_merge(existing: str | None, block: str, *, force: bool, preserve: bool) -> MergePlan:
     """Decide what to write for one date, given the current file text (None: no file)."""
     if existing is None:
@@ -161,7 +180,7 @@ def plan_merge(existing: str | None, block: str, *, force: bool, preserve: bool)
             return MergePlan(
                 Action.UPDATED, before + block + kept + after, note="hand-edited draft kept"
             )
-        new_text = before + block + after
+        new_text = before + one_title(block, after) + after
         if new_text == existing:
             return MergePlan(Action.UNCHANGED, None)
         return MergePlan(Action.UPDATED, new_text)
@@ -177,7 +196,7 @@ def plan_merge(existing: str | None, block: str, *, force: bool, preserve: bool)
                 note="older draft replaced",
             )
         separator = "" if rest.startswith("\n") else "\n"
-        return MergePlan(Action.PRESERVED, front + block + separator + rest)
+        return MergePlan(Action.PRESERVED, front + one_title(block, rest) + separator + rest)
     dreaming = "".join(m.group(0) for m in _DREAMING.finditer(rest))
     tail = f"\n{dreaming}" if dreaming else f"\n{MY_NOTES}\n"
     return MergePlan(Action.REPLACED, front + block + tail, needs_backup=True)

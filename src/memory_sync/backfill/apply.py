@@ -47,6 +47,7 @@ class BackfillReport:
     requests_sent: int = 0
     summary_model: str | None = None
     usage: Usage | None = None  # what --summarize cost
+    left_alone: int = 0  # --all without --force: days whose daily file exists
 
     @property
     def failed(self) -> list[DayResult]:
@@ -67,6 +68,7 @@ def write_days(
     app_state_dir: Path,
     index_path: Path | None,
     options: BackfillOptions,
+    no_history_note: str = "",
 ) -> BackfillReport:
     """Merge every built day's block into its daily file (or plan it, with --dry-run), and
     note in the index at `index_path` (None: no index) what each file was written from."""
@@ -77,6 +79,7 @@ def write_days(
         requests_sent=built.sent,
         summary_model=built.model,
         usage=built.usage,
+        left_alone=built.left_alone,
     )
     for day, reason in built.failures.items():
         report.results.append(
@@ -93,6 +96,17 @@ def write_days(
     blocks = {
         day: render_block(built.bodies[day], built.history[day].fingerprint_hex()) for day in dates
     }
+    for day in built.no_history:
+        report.results.append(
+            DayResult(
+                day,
+                Action.FAILED,
+                daily_path(memory_dir, day),
+                0,
+                0,
+                note=no_history_note or "no history for this date",
+            )
+        )
     for day in built.noise_only:
         report.results.append(
             DayResult(

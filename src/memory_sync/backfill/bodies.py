@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from memory_sync.backfill.choose import choose_days, days_with_file, noise_only_asked
+from memory_sync.backfill.choose import (
+    choose_days,
+    days_with_file,
+    noise_only_asked,
+    without_history,
+)
 from memory_sync.backfill.options import BackfillOptions, DaySelection
 from memory_sync.backfill.read import ChosenHistory, read_chosen
 from memory_sync.config import AgentSettings
@@ -35,6 +40,8 @@ class Bodies:
     model: str | None = None
     noise_only: list[str] = field(default_factory=list)  # asked for by name; get no file
     usage: Usage | None = None  # what --summarize cost
+    no_history: list[str] = field(default_factory=list)  # asked for by name, nothing to write
+    left_alone: int = 0  # --all: days with history whose daily file exists (no --force)
 
 
 def build_bodies(
@@ -66,15 +73,26 @@ def build_bodies(
         scanned=scanned,
     )
     history = {s.date: s for s in read.scan.book.sorted_days()}
-    dates = choose_days(settings, selection, rule, history)
+    dates = choose_days(rule, history)
     quiet = noise_only_asked(rule, history)
+    missing = without_history(selection, history)
+    kept = [d for d in rule.existing if d in history and not rule(d) and selection.in_range(d)]
     problems = read.scan.problems
     if summaries is None:  # one day at a time: each builder is let go once rendered
         bodies = {
             digest.date: render_digest(digest, settings.zone, redact)
             for digest in _digests(read, dates, history)
         }
-        return Bodies(dates, history, bodies, {}, problems, noise_only=quiet)
+        return Bodies(
+            dates,
+            history,
+            bodies,
+            {},
+            problems,
+            noise_only=quiet,
+            no_history=missing,
+            left_alone=len(kept) if selection.all_days else 0,
+        )
     days = [(digest, read.texts[digest.date]) for digest in _digests(read, dates, history)]
     summarized = summaries.summarize(
         days, memory_dir=settings.memory_dir, preserve=options.preserve
@@ -90,6 +108,8 @@ def build_bodies(
         summarized.model,
         quiet,
         summarized.usage,
+        missing,
+        len(kept) if selection.all_days else 0,
     )
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from memory_sync.backfill.options import DayRule, DaySelection
 from memory_sync.config import AgentSettings
 from memory_sync.days import DayStats
-from memory_sync.errors import MemorySyncError
 from memory_sync.history.reporter import Reporter
 from memory_sync.history.scan import Scan, scan_history
 from memory_sync.memoryfile import decode, find_block, list_memory_files
@@ -20,23 +19,23 @@ def days_with_file(memory_dir: Path) -> set[str]:
     return {d for d, files in list_memory_files(memory_dir).items() if any(f.daily for f in files)}
 
 
-def choose_days(
-    settings: AgentSettings,
-    selection: DaySelection,
-    rule: DayRule,
-    history: dict[str, DayStats],
-) -> list[str]:
-    """The dates to write, in order (a noise-only day gets no file, so none is chosen); a date
-    asked for by name with no history stops the run with one line that says how to find the
-    right one."""
-    no_history = sorted(d for d in selection.dates if d not in history and selection.in_range(d))
-    if no_history:
-        raise MemorySyncError(
-            f"no history for {', '.join(no_history)} in "
-            f"{settings.origins.get('sessions', 'the sources')}; "
-            "check the date, --tz and --agent (`memory-sync compare` lists the days with history)"
-        )
+def choose_days(rule: DayRule, history: dict[str, DayStats]) -> list[str]:
+    """The dates to write, in order (a noise-only day gets no file, so none is chosen)."""
     return sorted(d for d in history if rule(d) and not history[d].noise_only)
+
+
+def without_history(selection: DaySelection, history: dict[str, DayStats]) -> list[str]:
+    """The dates asked for by name that have no history: each is reported on its own line,
+    and the other dates are still written."""
+    return sorted(d for d in selection.dates if d not in history and selection.in_range(d))
+
+
+def no_history_note(settings: AgentSettings) -> str:
+    """Why a date asked for has nothing to write, and how to find the right one."""
+    return (
+        f"no history in {settings.origins.get('sessions', 'the sources')}: check the date, "
+        "--tz and --agent (`memory-sync compare` lists the days with history)"
+    )
 
 
 def noise_only_asked(rule: DayRule, history: dict[str, DayStats]) -> list[str]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from memory_sync.backfill import BackfillReport
+    from memory_sync.cli.output import Output
 
 from memory_sync.cli.common import (
     cache_option,
@@ -61,7 +65,6 @@ def backfill(
     from memory_sync.backfill import BackfillOptions, DaySelection, run_backfill
     from memory_sync.cli import report
     from memory_sync.errors import EXIT_PARTIAL
-    from memory_sync.summarize import Usage
 
     if batch and not summarize:
         raise click.UsageError("--batch goes with --summarize")
@@ -99,27 +102,42 @@ def backfill(
         if as_json:
             documents.append(report.backfill_json(result))
             continue
-        if result.estimates:
-            out.renderable(report.estimates_table(result))
-            out.result(report.estimates_total(result))
-        if dry_run and out.verbose:
-            for item in result.results:
-                if item.diff:
-                    out.result(item.diff)
-        if result.results:
-            out.renderable(report.backfill_table(result, out.redact))
-        elif not result.estimates:
-            out.info(
-                "nothing to do: no day changed since it was written"
-                if incremental
-                else "nothing to do: every chosen day already has a memory file (--force rewrites)"
-            )
-        if summarize and not dry_run:
-            usage = result.usage or Usage(result.requests_sent)
-            out.info(usage.line(result.summary_model or "the model"))
-        for item in result.failed:
-            out.warn(f"failed: {item.date}: {item.note}")
+        _say(out, result, dry_run=dry_run, incremental=incremental, summarize=summarize)
     if as_json:
         print_documents(out, documents)
     if failed:
         sys.exit(EXIT_PARTIAL)
+
+
+def _say(
+    out: Output, result: BackfillReport, *, dry_run: bool, incremental: bool, summarize: bool
+) -> None:
+    """What one agent's backfill did, for a person: estimates, diffs, the table, notes."""
+    from memory_sync.cli import report
+    from memory_sync.summarize import Usage
+
+    if result.estimates:
+        out.renderable(report.estimates_table(result))
+        out.result(report.estimates_total(result))
+    if dry_run and out.verbose:
+        for item in result.results:
+            if item.diff:
+                out.result(item.diff)
+    if result.results:
+        out.renderable(report.backfill_table(result, out.redact))
+    elif not result.estimates:
+        out.info(
+            "nothing to do: no day changed since it was written"
+            if incremental
+            else "nothing to do: every chosen day already has a memory file (--force rewrites)"
+        )
+    if result.left_alone and (result.results or result.estimates):
+        out.info(
+            f"{result.left_alone} day(s) already have a file, left alone; "
+            "--force --preserve completes them"
+        )
+    if summarize and not dry_run:
+        usage = result.usage or Usage(result.requests_sent)
+        out.info(usage.line(result.summary_model or "the model"))
+    for item in result.failed:
+        out.warn(f"failed: {item.date}: {item.note}")

@@ -162,6 +162,7 @@ def backfill_json(report: BackfillReport) -> dict[str, Any]:
         "dry_run": report.dry_run,
         "summary_model": report.summary_model,
         "requests_sent": report.requests_sent,
+        "left_alone": report.left_alone,
         "summary_usage": None
         if report.usage is None
         else {

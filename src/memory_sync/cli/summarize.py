@@ -38,6 +38,8 @@ def summarize(date: str, output: Path | None, **kw: Any) -> None:
         out.warn(built.problems.summary_line())
     if built.usage is not None:
         out.info(built.usage.line(built.model or "the model"))
+    if date in built.no_history:
+        raise MemorySyncError(f"no history for {date}: check the date, --tz and --agent")
     if date in built.noise_only:
         raise MemorySyncError(
             f"{date} holds only heartbeats, pings and other plumbing: there is nothing to "

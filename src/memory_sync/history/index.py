@@ -35,7 +35,7 @@ from memory_sync.problems import Problems, SourceDamage
 from memory_sync.stores.jsonl import FileMark
 from memory_sync.stores.sqlite import DbMark
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5  # 5: forks read last, tool-call ids in content keys, keyed by real paths
 
 
 @dataclass

@@ -36,13 +36,25 @@ def is_transcript_name(name: str) -> bool:
     return ".jsonl" in name
 
 
+_FORK_NAME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z_")
+
+
+def read_order(name: str) -> tuple[bool, str]:
+    """Where a transcript file comes in reading order: a thread fork (pi names it
+    `<time>_<uuid>.jsonl` and copies its parent's entries) after every other file of its
+    folder, so a copied entry counts for the session it was first written in."""
+    return _FORK_NAME.match(name) is not None, name
+
+
 def list_jsonl_sources(sessions_dir: Path) -> list[Path]:
-    """Every candidate transcript below `sessions_dir` (archives and sub-folders too), sorted."""
+    """Every candidate transcript below `sessions_dir` (archives and sub-folders too), in
+    reading order: by name, forks last (`read_order`)."""
     found: list[Path] = []
     for root, dirs, files in os.walk(sessions_dir):
         dirs.sort()
         base = Path(root)
-        found.extend(base / name for name in sorted(files) if is_transcript_name(name))
+        names = sorted((n for n in files if is_transcript_name(n)), key=read_order)
+        found.extend(base / name for name in names)
     return found
 
 
