@@ -156,10 +156,11 @@ class HistorySources:
 
 
 def history_sources(sessions_dirs: list[Path], databases: list[Path]) -> HistorySources:
-    """Collect the sources below the given folders; databases are read first (they know keys)."""
+    """Collect the sources below the given folders; databases are read first (they know keys).
+    Paths are the real ones (links resolved), so one history reached two ways is one."""
     files: list[Path] = []
     for folder in sessions_dirs:
         if folder.is_dir():
-            files.extend(list_jsonl_sources(folder))
-    dbs = [db for db in databases if db.is_file()]
+            files.extend(list_jsonl_sources(folder.resolve()))
+    dbs = [db.resolve() for db in databases if db.is_file()]
     return HistorySources(tuple(dict.fromkeys(dbs)), tuple(dict.fromkeys(files)))
