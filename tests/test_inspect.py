@@ -34,7 +34,9 @@ def test_stats_figures_on_both_eras(cli, corpus):
     assert doc["models"] == {"fake/alpha": 19, "fake/beta": 11}  # replies and tool-call turns
     assert doc["busiest_days"][0] == {"date": "2026-11-20", "messages": 21}
     assert doc["compactions"] == 1
-    assert len(doc["calendar"]) == 7
+    calendar = {d["date"]: d for d in doc["calendar"]}
+    assert calendar["2026-11-20"] == {"date": "2026-11-20", "status": "sparse", "messages": 21}
+    assert doc["calendar"][-1]["date"] == "2026-11-22"  # ends at the last day with history
     old = _json(cli, "stats", "--json", "--openclaw-dir", corpus(OLD))
     assert old["messages_per_day"] == {"2026-11-20": 17, "2026-11-21": 9, "2026-11-22": 8}
 
@@ -43,17 +45,12 @@ def test_stats_calendar_marks_each_day(cli, corpus):
     state = corpus(NEW)
     assert cli("backfill", "--all", "--openclaw-dir", state).exit_code == 0
     doc = _json(cli, "stats", "--json", "--weeks", "52", "--openclaw-dir", state)
-    cells = {}
-    # rebuild dates of the grid: last column holds the current week
-    from datetime import date, timedelta
-
-    today = date.today()
-    start = today - timedelta(days=today.weekday()) - timedelta(weeks=51)
-    for row, line in enumerate(doc["calendar"]):
-        for col, char in enumerate(line):
-            cells[(start + timedelta(weeks=col, days=row)).isoformat()] = char
-    assert cells["2026-11-20"] == "+" and cells["2026-11-21"] == "#" and cells["2026-11-22"] == "#"
-    assert cells["2026-11-19"] == "·"
+    cells = {d["date"]: d["status"] for d in doc["calendar"]}
+    assert cells["2026-11-20"] == "sparse" and cells["2026-11-21"] == "ok"
+    assert cells["2026-11-22"] == "ok" and cells["2026-11-19"] == "none"
+    assert doc["calendar"][-1]["date"] == "2026-11-22" and len(doc["calendar"]) == 7 * 51 + 7
+    until = _json(cli, "stats", "--json", "--until", "2026-12-01", "--openclaw-dir", state)
+    assert until["calendar"][-1] == {"date": "2026-11-30", "status": "none", "messages": 0}
     text = cli("stats", "--weeks", "52", "--no-color", "--openclaw-dir", state).stdout
     assert "# ok  + sparse  x missing  · no history" in text
 
@@ -164,9 +161,9 @@ def test_validate_finds_every_planted_problem(cli, corpus):
     findings = json.loads(result.stdout)["findings"]
     got = {(Path(f["path"]).name, f["line"], f["kind"]) for f in findings}
     assert {
-        ("2025-11-21.md", 0, "wrong-year"),
-        ("2026-02-30.md", 0, "bad-name"),
-        ("notes.md", 0, "bad-name"),
+        ("2025-11-21.md", None, "wrong-year"),
+        ("2026-02-30.md", None, "bad-name"),
+        ("notes.md", None, "bad-name"),
         ("2026-11-22.md", 1, "title-mismatch"),
         ("2026-11-22.md", 3, "broken-block"),
         ("2026-11-21.md", 3, "secret"),
@@ -224,3 +221,47 @@ def test_every_command_the_skill_shows_runs(cli, corpus):
         args = shlex.split(line)[1:]
         result = cli(*args, "--openclaw-dir", state)
         assert result.exit_code in (0, 3), (line, result.stderr)
+
+
+def test_validate_orphans_are_information_like_compare_says(cli, corpus):
+    """A file for a date without history (slugged too) is an orphan in validate as in compare,
+    with no line number, and orphans alone do not fail the run."""
+    state = corpus(NEW)
+    memory = state / "workspace/memory"
+    (memory / "2026-03-02-discord-setup.md").write_text("# 2026-03-02\n\nset up discord\n")
+    (memory / "2026-03-03.md").write_text("# 2026-03-03\n\nold notes\n")
+    result = cli("validate", "--json", "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stdout
+    orphans = sorted(
+        Path(f["path"]).name for f in json.loads(result.stdout)["findings"] if f["kind"] == "orphan"
+    )
+    assert orphans == ["2026-03-02-discord-setup.md", "2026-03-03.md"]
+    compare = json.loads(cli("compare", "--json", "--openclaw-dir", state).stdout)
+    assert sorted(Path(o["path"]).name for o in compare["orphans"]) == orphans
+    text = cli("validate", "--openclaw-dir", state)
+    assert "2026-03-03.md: orphan: no history on 2026-03-03" in text.stdout
+    assert "information, not a failure" in text.stderr
+    table = cli("compare", "--openclaw-dir", state).stdout
+    assert table.index("2026-03-03") < table.index("2026-11-20")  # among the dates, in order
+    assert "(15 B)" in table or " B)" in table
+
+
+def test_small_output_defects(cli, corpus):
+    state = corpus(NEW)
+    verbose = cli("compare", "-v", "--openclaw-dir", state).stderr
+    memory = str(state / "workspace/memory")
+    assert f"memory_dir: {memory} (from default" in verbose
+    doc = json.loads(cli("transitions", "--json", "--openclaw-dir", state).stdout)
+    stamp = doc["transitions"][0]["timestamp"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", stamp)
+    lines = cli("transitions", "--openclaw-dir", state).stdout
+    assert " - " not in lines and "(-)" not in lines
+
+
+def test_a_warning_never_says_it_skipped_nothing():
+    from memory_sync.problems import Problems
+
+    problems = Problems()
+    problems.repair("/x/a.jsonl", "invalid UTF-8 replaced")
+    problems.source_failed("/x/b.sqlite", "not a database")
+    assert "skipped 0" not in problems.summary_line()

@@ -93,7 +93,10 @@ class Problems:
             return ""
         skipped = sum(d.skipped for d in items)
         parts = [f"{d.source} ({d.reason_text()})" for d in items]
-        return (
-            f"warning: skipped {skipped} unreadable line(s)/row(s) in {len(items)} source(s), "
-            f"everything else was read: {'; '.join(parts)}"
+        what = (
+            f"skipped {skipped} unreadable line(s)/row(s) in {len(items)} source(s), "
+            "everything else was read"
+            if skipped
+            else f"{len(items)} damaged source(s), the rest of the history was read"
         )
+        return f"warning: {what}: {'; '.join(parts)}"

@@ -36,6 +36,7 @@ class Stats:
     compactions: int
     first: str | None
     last: str | None
+    active_days: int = 0  # days with at least one message (the daily average is over these)
 
 
 def compute(report: CompareReport) -> Stats:
@@ -47,7 +48,8 @@ def compute(report: CompareReport) -> Stats:
         per_week[f"{year}-W{week:02d}"] += day.stats.messages
         models.update(day.stats.models)
     busiest = sorted(
-        ((d.stats.date, d.stats.messages) for d in report.days), key=lambda x: (-x[1], x[0])
+        ((d.stats.date, d.stats.messages) for d in report.days if d.stats.messages),
+        key=lambda x: (-x[1], x[0]),
     )[:5]
     t = report.totals
     return Stats(
@@ -62,6 +64,7 @@ def compute(report: CompareReport) -> Stats:
         models=dict(models.most_common()),
         busiest=busiest,
         compactions=sum(len(d.stats.compactions) for d in report.days),
+        active_days=sum(1 for d in report.days if d.stats.messages),
         first=report.days[0].stats.date if report.days else None,
         last=report.days[-1].stats.date if report.days else None,
     )
@@ -72,9 +75,31 @@ def _first_monday(end: date, weeks: int) -> date:
     return end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
 
 
+def calendar_end(report: CompareReport, today: str, until: str | None) -> str:
+    """The last day the calendar shows: `--until`'s day before, else the last day with
+    history (a history that stopped months ago still fills its calendar), else today."""
+    if until:
+        return (date.fromisoformat(until) - timedelta(days=1)).isoformat()
+    return min(report.days[-1].stats.date, today) if report.days else today
+
+
+def calendar_days(report: CompareReport, end: str, weeks: int = 53) -> list[dict[str, object]]:
+    """The calendar as data, one entry per date: date, status, messages."""
+    status = {d.stats.date: (d.status, d.stats.messages) for d in report.days}
+    start = _first_monday(date.fromisoformat(end), weeks)
+    out: list[dict[str, object]] = []
+    day = start
+    while day <= date.fromisoformat(end):
+        kind, messages = status.get(day.isoformat(), ("none", 0))
+        out.append({"date": day.isoformat(), "status": kind, "messages": messages})
+        day += timedelta(days=1)
+    return out
+
+
 def calendar(report: CompareReport, today: str, weeks: int = 53) -> list[list[tuple[str, str]]]:
     """A GitHub-style grid: 7 rows (Monday first) of (cell character, status) per week, ending
-    with the week of `today`. Status: ok, sparse, missing, none (no history) or future."""
+    with the week of `today` (the calendar's end). Status: ok, sparse, missing, noise only,
+    none (no history) or future."""
     status = {d.stats.date: d.status for d in report.days}
     end = date.fromisoformat(today)
     start = _first_monday(end, weeks)

@@ -22,9 +22,19 @@ class Finding:
     """One problem: where it is and what to do about it."""
 
     path: str
-    line: int
+    line: int | None  # None: about the file as a whole (its name, its date)
     kind: str
     message: str
+
+    @property
+    def informational(self) -> bool:
+        """An orphan is information (its history was rotated away), not a problem."""
+        return self.kind == "orphan"
+
+    def text(self) -> str:
+        """`path:line: kind: message` (no line for a file-level finding)."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.kind}: {self.message}"
 
 
 def _real_date(y: str, m: str, d: str) -> str | None:
@@ -45,7 +55,7 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redact) ->
             findings.append(
                 Finding(
                     str(path),
-                    0,
+                    None,
                     "bad-name",
                     "not named YYYY-MM-DD.md, so OpenClaw never loads it as a day",
                 )
@@ -55,14 +65,14 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redact) ->
         if day is None:
             findings.append(
                 Finding(
-                    str(path), 0, "bad-name", f"{name[:10]} is not a real date; rename the file"
+                    str(path), None, "bad-name", f"{name[:10]} is not a real date; rename the file"
                 )
             )
             continue
         try:
             text = decode(path.read_bytes())
         except OSError as exc:
-            findings.append(Finding(str(path), 0, "unreadable", str(exc)))
+            findings.append(Finding(str(path), None, "unreadable", str(exc)))
             continue
         lines = text.splitlines()
         suffix = match.group(4) or ""
@@ -81,9 +91,11 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redact) ->
             claims.setdefault(title_date or day, []).append((path, title_line))
         findings += _block_findings(path, lines)
         if day > today:
-            findings.append(Finding(str(path), 0, "future-date", f"{day} is after today ({today})"))
+            findings.append(
+                Finding(str(path), None, "future-date", f"{day} is after today ({today})")
+            )
         if history and day not in history:
-            findings += _without_history(path, day, history, slugged=bool(suffix))
+            findings += _without_history(path, day, history)
         findings += _secret_findings(path, lines, redact)
     for claimed, places in sorted(claims.items()):
         if len(places) > 1:
@@ -97,7 +109,7 @@ def validate(memory_dir: Path, history: set[str], today: str, redact: Redact) ->
                         f"{len(places)} daily files are for {claimed}: {names}",
                     )
                 )
-    findings.sort(key=lambda f: (f.path, f.line, f.kind))
+    findings.sort(key=lambda f: (f.path, f.line or 0, f.kind))
     return findings
 
 
@@ -110,16 +122,14 @@ def _title(lines: list[str]) -> tuple[str | None, int]:
     return None, 0
 
 
-def _without_history(path: Path, day: str, history: set[str], *, slugged: bool) -> list[Finding]:
+def _without_history(path: Path, day: str, history: set[str]) -> list[Finding]:
     """A file for a day with no history: a year off from a day with history, or an orphan."""
     year_off = [f"{int(day[:4]) + k}{day[4:]}" for k in (1, -1)]
     guess = next((d for d in year_off if d in history), None)
     if guess:
         message = f"no history on {day}, but there is on {guess}: probably the wrong year"
-        return [Finding(str(path), 0, "wrong-year", message)]
-    if not slugged:
-        return [Finding(str(path), 0, "orphan", f"no history on {day}")]
-    return []
+        return [Finding(str(path), None, "wrong-year", message)]
+    return [Finding(str(path), None, "orphan", f"no history on {day}")]
 
 
 def _secret_findings(path: Path, lines: list[str], redact: Redact) -> list[Finding]:
@@ -139,8 +149,8 @@ def _secret_findings(path: Path, lines: list[str], redact: Redact) -> list[Findi
                     str(path),
                     number,
                     "secret",
-                    f"looks like a secret ({', '.join(kinds)})"
-                    "; remove it before this file is shared or committed",
+                    f"Looks like a secret ({', '.join(kinds)}); remove it before this file is "
+                    "shared or committed.",
                 )
             )
     return out

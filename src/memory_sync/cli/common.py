@@ -66,8 +66,16 @@ def setup(kw: dict[str, Any]) -> tuple[Output, list[AgentSettings]]:
         for warning in settings.warnings:
             out.warn(warning)
         out.debug(f"agent {settings.agent}:")
+        values = {
+            "agent": settings.agent,
+            "memory_dir": settings.memory_dir,
+            "openclaw_dir": settings.state_dir,
+            "tz": settings.tz_name,
+            "sessions_dir": ", ".join(map(str, settings.sessions_dirs)),
+        }
         for name, origin in sorted(settings.origins.items()):
-            out.debug(f"  {name}: {origin}")
+            value = values.get(name)
+            out.debug(f"  {name}: {value} (from {origin})" if value else f"  {name}: {origin}")
         out.debug(f"  timezone: {settings.tz_name}; memory folder: {settings.memory_dir}")
         out.debug(f"  index: {settings.index_path}")
         out.debug(f"  config file: {config_file_path(os.environ)}")

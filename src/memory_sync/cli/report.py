@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from memory_sync.cli.grid import Column, Table
@@ -57,6 +58,7 @@ def transition_json(t: Transition, zone: Any) -> dict[str, Any]:
     return {
         "date": t.day,
         "time": local_time(t.ms, zone, seconds=True),
+        "timestamp": datetime.fromtimestamp(t.ms / 1000, zone).isoformat(timespec="milliseconds"),
         "session_key": t.session_key,
         "session_id": t.session_id,
         "from": t.old,
@@ -124,10 +126,12 @@ def compare_table(report: CompareReport, redact: Redact) -> Table:
                 "0",
                 "0",
                 "-",
-                redact(f"{orphan.path.name} {orphan.size}B"),
+                redact(f"{orphan.path.name} ({orphan.size} B)"),
             ]
         )
         styles.append({1: STATUS_STYLE["orphan"]})
+    order = sorted(range(len(rows)), key=lambda i: rows[i][0])  # orphans among their dates
+    rows, styles = [rows[i] for i in order], [styles[i] for i in order]
     return Table(redact(f"agent {report.agent} · {report.timezone}"), columns, rows, styles)
 
 
@@ -254,7 +258,7 @@ def estimates_total(report: BackfillReport) -> str:
 
 
 def stats_json(
-    report: CompareReport, stats: Stats, grid: list[list[tuple[str, str]]]
+    report: CompareReport, stats: Stats, calendar: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """`stats --json` for one agent."""
     return {
@@ -276,7 +280,7 @@ def stats_json(
         "models": stats.models,
         "busiest_days": [{"date": d, "messages": n} for d, n in stats.busiest],
         "compactions": stats.compactions,
-        "calendar": ["".join(c for c, _ in row) for row in grid],
+        "calendar": calendar,
     }
 
 
@@ -292,7 +296,8 @@ def stats_lines(report: CompareReport, stats: Stats) -> list[str]:
         f"sparse, {stats.missing} missing"
         + (f", {stats.noise_only} noise only" if stats.noise_only else "")
         + f"; {stats.orphans} orphan file(s)",
-        f"messages: {stats.messages} ({stats.messages / max(1, stats.days_with_history):.1f} a day)"
+        f"messages: {stats.messages} ({stats.messages / max(1, stats.active_days):.1f} a day "
+        f"with messages)"
         f"; compactions: {stats.compactions}",
         f"models (share of replies): {share}",
         f"busiest days: {busiest}",
@@ -345,7 +350,8 @@ def transition_line(row: dict[str, Any]) -> str:
     """One row of `transitions_rows` as a text line."""
     return (
         f"{row['date']} {row['time']}  {row['from']} → {row['to']}  "
-        f"{row['session_key'] or '-'} {row['session_id'][:8]} ({row['channel'] or '-'})"
+        f"{row['session_key'] or 'no session key'} {row['session_id'][:8]}"
+        + (f" ({row['channel']})" if row["channel"] else "")
     )
 
 

@@ -33,19 +33,29 @@ def validate(as_json: bool, no_cache: bool, **kw: Any) -> None:
         scan = read_history(out, settings, no_cache)
         history = {d.date for d in scan.book.sorted_days()}
         findings = run_validate(settings.memory_dir, history, settings.clock().today(), out.redact)
-        total += len(findings)
+        total += sum(not f.informational for f in findings)
         if as_json:
             documents.append(
                 {
                     "agent": settings.agent,
                     "memory_dir": str(settings.memory_dir),
-                    "findings": [f.__dict__ for f in findings],
+                    "findings": [
+                        {
+                            "path": f.path,
+                            "line": f.line,
+                            "kind": f.kind,
+                            "message": f.message,
+                        }
+                        for f in findings
+                    ],
                 }
             )
             continue
         for f in findings:
-            out.result(f"{f.path}:{f.line}: {f.kind}: {f.message}")
-        out.info(f"{len(findings)} finding(s) in {settings.memory_dir}")
+            out.result(f.text())
+        orphans = sum(f.informational for f in findings)
+        note = f" ({orphans} orphan(s): information, not a failure)" if orphans else ""
+        out.info(f"{len(findings)} finding(s) in {settings.memory_dir}{note}")
     if as_json:
         print_documents(out, documents)
     if total:
