@@ -199,9 +199,9 @@ def test_skill_front_matter_is_what_openclaw_reads():
     assert len(front["description"]) > 40
     openclaw = front["metadata"]["openclaw"]
     assert openclaw["requires"]["bins"] == ["memory-sync"]
-    [install] = openclaw["install"]
-    assert install["kind"] == "uv" and install["package"] == "memory-sync"
-    assert install["bins"] == ["memory-sync"]
+    # no install spec that points at a package index: memory-sync is installed from its source
+    assert "install" not in openclaw
+    assert "uv tool install memory-sync" not in text and "pipx install /path/to" in text
 
 
 def test_every_command_the_skill_shows_runs(cli, corpus):
