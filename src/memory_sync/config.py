@@ -258,7 +258,7 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
         out.append(
             AgentSettings(
                 agent=agent,
-                sources=locate.history_sources(sessions_dirs, databases),
+                sources=locate.history_sources(sessions_dirs, databases, agent),
                 memory_dir=mem,
                 tz_name=tz_name,
                 zone=zone,

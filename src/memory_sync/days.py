@@ -99,6 +99,9 @@ class DayBook:
         if kind is Kind.COMPACTION:
             bisect.insort(stats.compactions, (event.ms, event.tokens_before), key=_ms)
             return
+        if kind is Kind.NOISE and event.noise == "forgotten":
+            stats.noise["forgotten"] += 1  # counted, never shown: not even the session's id
+            return
         stats.sessions.add(event.session_id)
         if kind is Kind.USER:
             stats.user += 1

@@ -106,14 +106,16 @@ def _tool_call(block: dict[str, Any]) -> ToolCall:
     )
 
 
+FORGOTTEN_MARK = 0x5EC7E7  # mixed into a forgotten entry's identity
 Made = tuple[Event, int, int | None]  # an event, its identity key and its content key (or None)
 
 
 class EventFactory:
     """Turns raw entries into Events, dropping what is not part of the conversation."""
 
-    def __init__(self, clock: DayClock) -> None:
+    def __init__(self, clock: DayClock, forgotten: frozenset[str] = frozenset()) -> None:
         self.clock = clock
+        self.forgotten = forgotten  # sessions the person made OpenClaw forget
         self._hour_ms: dict[str, int | None] = {}
         self._models: dict[tuple[Any, Any], str | None] = {}
         self._key = 0  # 64-bit de-duplication key of the identity `_identity` made last
@@ -146,6 +148,18 @@ class EventFactory:
         made = self._event(ref, entry)
         if made is None:
             return None
+        if ref.session_id in self.forgotten:  # counted as forgotten, its content never used
+            event = made[0]
+            hidden = Event(
+                event.ms,
+                event.day,
+                Kind.NOISE,
+                event.session_id,
+                event.session_key,
+                event.identity ^ FORGOTTEN_MARK,  # the day's fingerprint changes with a forget
+                noise="forgotten",
+            )
+            return hidden, self._key, None
         return made[0], self._key, made[1]
 
     def _event(self, ref: SessionRef, entry: dict[str, Any]) -> tuple[Event, int | None] | None:

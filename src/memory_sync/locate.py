@@ -14,6 +14,7 @@ import json5
 
 from memory_sync.errors import MemorySyncError
 from memory_sync.stores.jsonl import list_jsonl_sources
+from memory_sync.stores.sqlite import forgotten_sessions
 
 DB_NAME = "openclaw-agent.sqlite"
 LEGACY_STATE_NAMES = (".clawdbot", ".moldbot", ".moltbot")
@@ -138,6 +139,7 @@ class HistorySources:
 
     databases: tuple[Path, ...]
     jsonl_files: tuple[Path, ...]
+    forgotten: frozenset[str] = frozenset()  # sessions `openclaw memory forget` recorded
 
     @functools.cached_property
     def _total(self) -> int:
@@ -155,12 +157,16 @@ class HistorySources:
         return self._total
 
 
-def history_sources(sessions_dirs: list[Path], databases: list[Path]) -> HistorySources:
+def history_sources(
+    sessions_dirs: list[Path], databases: list[Path], agent: str = "main"
+) -> HistorySources:
     """Collect the sources below the given folders; databases are read first (they know keys).
-    Paths are the real ones (links resolved), so one history reached two ways is one."""
+    Paths are the real ones (links resolved), so one history reached two ways is one. The
+    sessions the person made OpenClaw forget are noted, to be left out of everything."""
     files: list[Path] = []
     for folder in sessions_dirs:
         if folder.is_dir():
             files.extend(list_jsonl_sources(folder.resolve()))
     dbs = [db.resolve() for db in databases if db.is_file()]
-    return HistorySources(tuple(dict.fromkeys(dbs)), tuple(dict.fromkeys(files)))
+    forgotten = frozenset(s for db in dbs for s in forgotten_sessions(db, agent))
+    return HistorySources(tuple(dict.fromkeys(dbs)), tuple(dict.fromkeys(files)), forgotten)

@@ -20,8 +20,15 @@ def days_with_file(memory_dir: Path) -> set[str]:
 
 
 def choose_days(rule: DayRule, history: dict[str, DayStats]) -> list[str]:
-    """The dates to write, in order (a noise-only day gets no file, so none is chosen)."""
-    return sorted(d for d in history if rule(d) and not history[d].noise_only)
+    """The dates to write, in order. A noise-only day gets no file, so none is chosen, unless
+    its file exists and a forgotten session is why the day has nothing left: then the file is
+    rewritten, so nothing memory-sync wrote about that session remains."""
+    return sorted(
+        d
+        for d in history
+        if rule(d)
+        and (not history[d].noise_only or (d in rule.existing and history[d].noise["forgotten"]))
+    )
 
 
 def without_history(selection: DaySelection, history: dict[str, DayStats]) -> list[str]:

@@ -44,6 +44,7 @@ NOISE_LABELS = {
     "system_event": "system events",
     "inter_session": "inter-session messages",
     "cron": "cron runs",
+    "forgotten": "entries of sessions the person made OpenClaw forget",
 }
 SHOWN = frozenset({"cron_announce", "task_result", "subagent_task"})  # one flow line each
 

@@ -86,7 +86,7 @@ def read_days(
     streams = streams_for(settings, days)
     if streams is None:
         return False
-    factory = EventFactory(settings.clock())
+    factory = EventFactory(settings.clock(), settings.sources.forgotten)
     check = DayBook()
     for event in first_copies(_raw(settings, set(streams), Problems()), factory, Ledger()):
         if event.day in days:

@@ -53,9 +53,11 @@ class IndexState:
     unfinished: list[str] = field(default_factory=list)  # files with an unfinished last line
 
 
-def context(tz_name: str) -> str:
-    """What the stored figures depend on besides the sources: program version and timezone."""
-    return f"{INDEX_VERSION}|{__version__}|{tz_name}"
+def context(tz_name: str, forgotten: frozenset[str] = frozenset()) -> str:
+    """What the stored figures depend on besides the sources: program version, timezone, and
+    the sessions the person made OpenClaw forget (a new forget makes everything read again)."""
+    mark = hashlib.sha256(",".join(sorted(forgotten)).encode()).hexdigest()[:16]
+    return f"{INDEX_VERSION}|{__version__}|{tz_name}|{mark if forgotten else ''}"
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -81,7 +83,7 @@ def signature(sources: HistorySources, tz_name: str) -> bytes:
     names += files
     folders = {f.rpartition(os.sep)[0] for f in files}
     names += sorted(os.path.join(folder, "sessions.json") for folder in folders)
-    digest = hashlib.sha256(context(tz_name).encode())
+    digest = hashlib.sha256(context(tz_name, sources.forgotten).encode())
     stat = os.stat
     for name in names:
         try:

@@ -61,7 +61,7 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
     clock: DayClock = _STATE["clock"]
     rows: dict[str, int] = _STATE["rows"]
     notes: Callable[[Event], Any] | None = _STATE.get("notes")
-    factory = EventFactory(clock)
+    factory = EventFactory(clock, _STATE["forgotten"])
     problems = Problems()
     marks: list[FileMark] = []
     out: list[Record] = []
@@ -189,7 +189,7 @@ def parallel_events(
             marks.note_database(db)
         per_db[db] = session_row_counts(db)  # counted once: for import copies and for `plan`
     rows = {sid: n for counts in per_db.values() for sid, n in counts.items()}
-    _STATE.update(clock=clock, rows=rows, notes=notes)
+    _STATE.update(clock=clock, rows=rows, notes=notes, forgotten=sources.forgotten)
     units = plan(sources, workers, 2 if notes is None else 16, per_db)
     ledger = ledger or Ledger()
     seen = ledger.seen

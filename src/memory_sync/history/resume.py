@@ -198,7 +198,7 @@ def catch_up(settings: AgentSettings, state: IndexState, clock: DayClock) -> Cat
     key_stamps = _check_keys(settings, state)
 
     problems = Problems()
-    factory = EventFactory(clock)
+    factory = EventFactory(clock, settings.sources.forgotten)
     items: list[tuple[Stream, Event, int, int | None]] = []
     for ref, entry in _added_entries(found, problems):
         made = factory.make(ref, entry)

@@ -121,7 +121,7 @@ def scan_history(
             marks.files,
             marks.dbs,
             key_stamps,
-            context=index.context(settings.tz_name),
+            context=index.context(settings.tz_name, settings.sources.forgotten),
         )
         index.save(settings.index_path, state, ledger.streams, replace_all=True, warn=notice)
     return Scan(
@@ -150,7 +150,7 @@ def _from_index(
             time.perf_counter() - started,
             from_index=True,
         )
-    if state.context != index.context(settings.tz_name):
+    if state.context != index.context(settings.tz_name, settings.sources.forgotten):
         debug("reading everything again: another timezone or memory-sync version made the index")
         return None
     generation = state.generation

@@ -138,7 +138,8 @@ def read_events(
     copy beside its SQLite import, and rewritten branches of one file; the first copy read wins.
     """
     entries = raw_entries(sources, problems, progress, marks)
-    yield from first_copies(entries, EventFactory(clock), ledger or Ledger())
+    factory = EventFactory(clock, sources.forgotten)
+    yield from first_copies(entries, factory, ledger or Ledger())
 
 
 def first_copies(

@@ -346,3 +346,26 @@ def session_ranges(rows: dict[str, int], parts: int) -> list[tuple[str | None, s
         running += n
     edges: list[str | None] = [None, *bounds, None]
     return list(itertools.pairwise(edges))
+
+
+def forgotten_sessions(db: Path, agent: str) -> set[str]:
+    """The sessions `openclaw memory forget` recorded for `agent` (OpenClaw 2026.8+ keeps a
+    row per session in `memory_session_tombstones`; its own ingestion skips them). An older
+    database, or one that cannot be read, has none."""
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            found = con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' "
+                "AND name='memory_session_tombstones'"
+            ).fetchone()
+            if found is None:
+                return set()
+            rows = con.execute(
+                "SELECT session_id FROM memory_session_tombstones WHERE agent_id = ?", (agent,)
+            )
+            return {str(r[0]) for r in rows}
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return set()
