@@ -13,6 +13,7 @@ from memory_sync.cli import (
     compare,
     completion,
     extract,
+    hook,
     stats,
     summarize,
     transitions,
@@ -44,5 +45,15 @@ def main() -> None:
     """Rebuild an OpenClaw agent's daily memory files from its full session history."""
 
 
-for module in (compare, backfill, summarize, stats, transitions, extract, validate, completion):
+for module in (
+    compare,
+    backfill,
+    summarize,
+    stats,
+    transitions,
+    extract,
+    validate,
+    hook,
+    completion,
+):
     main.add_command(getattr(module, module.__name__.rsplit(".", 1)[1]))
