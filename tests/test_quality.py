@@ -175,3 +175,47 @@ def test_a_very_long_day_keeps_its_whole_span_within_the_budget(tmp_path: Path) 
     kept = [int(m) for m in re.findall(r"Check item (\d+):", flow)]
     assert kept and max(kept) - min(kept) > 150  # thinned across the day, not cut in the middle
     assert "Respond with one word" not in block.body
+
+
+def test_internal_sessions_are_one_line(tmp_path: Path) -> None:
+    """An isolated cron run's session contributes one line with its outcome, never its steps."""
+    from datetime import UTC, datetime
+
+    from click.testing import CliRunner
+
+    from memory_sync.cli import main
+    from tests.builders import Transcript
+
+    state = tmp_path / "openclaw"
+    sessions = state / "agents/main/sessions"
+    (state / "workspace/memory").mkdir(parents=True)
+    sessions.mkdir(parents=True)
+    person = Transcript(
+        datetime(2026, 4, 3, 9, 0, tzinfo=UTC), "a2000000-0000-4000-8000-000000000001"
+    )
+    person.user("Please draft the shopping list for the weekend.")
+    person.assistant("Here is the list: bread, apples, coffee.")
+    person.write(sessions / f"{person.session_id}.jsonl")
+    cron = Transcript(
+        datetime(2026, 4, 3, 6, 0, tzinfo=UTC), "c2000000-0000-4000-8000-000000000002"
+    )
+    cron.user("[cron:daily-brief] Summarize the weather and calendar for today.")
+    cron.tool_call("exec", {"command": "curl -s wttr.in/Berlin"})
+    cron.tool_call("read", {"path": "calendar/today.ics"})
+    cron.assistant("Sunny, 14 °C; dentist at 15:00.")
+    cron.write(sessions / f"{cron.session_id}.jsonl")
+    keys = {
+        "agent:main:main": {"sessionId": person.session_id},
+        f"agent:main:cron:daily-brief:run:{cron.session_id}": {"sessionId": cron.session_id},
+    }
+    (sessions / "sessions.json").write_text(json.dumps(keys))
+    env = {"MEMORY_SYNC_STATE_DIR": str(tmp_path / "app"), "HOME": str(tmp_path)}
+    args = ["backfill", "2026-04-03", "--tz", "UTC", "--openclaw-dir", str(state)]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    block = find_block((state / "workspace/memory/2026-04-03.md").read_text())
+    assert block is not None
+    flow = _section(block.body, "Session Flow")
+    assert 'Cron job "daily-brief" ran on its own: Sunny, 14 °C; dentist at 15:00.' in flow
+    assert "wttr.in" not in block.body and "calendar/today.ics" not in block.body
+    assert "draft the shopping list" in flow

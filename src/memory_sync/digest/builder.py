@@ -162,6 +162,22 @@ class HeartbeatRuns:
         return True
 
 
+def internal_session(key: str | None) -> str | None:
+    """What an internal session is, from its key (`agent:main:cron:daily-brief:run:<id>`,
+    `…:heartbeat`, `…:dreaming…`), or None for a session of the person's."""
+    if not key:
+        return None
+    parts = key.split(":")
+    if "cron" in parts:
+        job = parts[parts.index("cron") + 1] if parts.index("cron") + 1 < len(parts) else "job"
+        return f'cron job "{job}" ran on its own'
+    if parts[-1] == "heartbeat":
+        return "heartbeat session"
+    if any(p.startswith("dream") for p in parts):
+        return "dreaming session"
+    return None
+
+
 def spread(ex: Exchange) -> int:
     """A stable pseudo-random rank of an exchange (CRC-32 of its time): letting go of equally
     informative exchanges in this order thins the whole day evenly, never one stretch of it."""
@@ -236,7 +252,9 @@ class DayDigestBuilder:
             trace = self.sessions[event.session_id] = _SessionTrace(
                 event.session_key, event.ms, event.ms
             )
-        if self.heartbeats.belongs(event):
+        if internal_session(event.session_key):
+            self._internal(trace, event, notes)
+        elif self.heartbeats.belongs(event):
             if kind is Kind.ASSISTANT and notes[0]:  # the heartbeat told the person something
                 self._close(trace, event.session_id)
                 self._keep(event.session_id, Exchange(event.ms, "alert", answer=notes[0]))
@@ -277,6 +295,20 @@ class DayDigestBuilder:
             self.commands_mentioned.add(value, ms)
         for value in paths:
             self.files_mentioned.add(value, ms)
+
+    def _internal(self, trace: _SessionTrace, event: Event, notes: tuple[Any, ...]) -> None:
+        """A session OpenClaw keeps out of memory (an isolated cron run, a heartbeat or
+        dreaming session): one line for the whole session, its last reply, never its steps."""
+        if trace.open is None:
+            what = internal_session(event.session_key) or "internal session"
+            trace.open = Exchange(event.ms, "event", what)
+        ex = trace.open
+        trace.first_ms = min(trace.first_ms, event.ms)
+        trace.last_ms = max(trace.last_ms, event.ms)
+        if event.kind is Kind.ASSISTANT and notes[0]:
+            ex.answer = notes[0]
+        elif event.kind in (Kind.TOOL_CALL, Kind.TOOL_RESULT):
+            ex.tools += event.kind is Kind.TOOL_CALL
 
     def _noise(self, trace: _SessionTrace, event: Event, notes: tuple[Any, ...]) -> None:
         """A wrapper that carries content (a cron job's result, a task's findings, a subagent's

@@ -86,6 +86,8 @@ def _exchange_lines(ex: Exchange, zone: ZoneInfo, tier: tuple[int, int]) -> list
     work = _work(ex)
     if ex.kind == "alert":
         return [f"- {at} Heartbeat: {one_line(ex.answer, say)}"]
+    if ex.kind == "event" and ex.answer:  # an internal session: one line with its outcome
+        return [f"- {at} {ex.text[:1].upper()}{ex.text[1:]}: {one_line(ex.answer, say)}"]
     if ex.kind == "agent":
         head = f"- {at} Agent" + (f" ({work})" if work else "")
         return [head + (f": {one_line(ex.answer, say)}" if ex.answer else "")]
