@@ -26,7 +26,9 @@ from memory_sync.digest.notes import CONTENT_NOISE
 from memory_sync.digest.technical import short_command
 from memory_sync.events import Event, Kind
 
-MAX_EXCHANGES = 150  # exchanges kept per day (the least informative go first); render fits fewer
+MAX_EXCHANGES = 60  # exchanges kept per day (the least informative go first): an 8 KB block
+# shows 20 to 40, and every day of a --all run is held until the read ends
+KEEP_TEXT = 221  # characters of a request or an answer kept (the renderer shows at most 220)
 MAX_DECISIONS = 60
 MAX_SET = 400
 TOPICS_KEPT = 500  # candidate phrases kept per day when pruning (the digest shows 8)
@@ -276,7 +278,7 @@ class DayDigestBuilder:
                 self._request(trace, sid, ms, "ask", request, notes[13])
         elif kind is Kind.ASSISTANT:
             trace.replies += 1
-            self._current(trace, ms).answer = line
+            self._current(trace, ms).answer = line[:KEEP_TEXT]
         elif kind is Kind.COMPACTION or kind is Kind.RESET:
             self._keep(sid, Exchange(ms, "event", line))
         elif kind is Kind.ERROR:
@@ -331,7 +333,7 @@ class DayDigestBuilder:
             ex.count += 1
             return
         self._close(trace, sid)
-        trace.open = Exchange(ms, kind, text, greeting=greeting)
+        trace.open = Exchange(ms, kind, text[:KEEP_TEXT], greeting=greeting)
 
     def _current(self, trace: _SessionTrace, ms: int) -> Exchange:
         """The open exchange, or a new one for agent work that answers no request."""
