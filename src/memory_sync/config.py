@@ -15,7 +15,7 @@ import platformdirs
 
 from memory_sync import locate
 from memory_sync.errors import MemorySyncError
-from memory_sync.private import FOLDER_MODE, private_dir, tighten
+from memory_sync.private import private_dir
 from memory_sync.timeutil import DayClock, load_zone, system_zone_name
 
 ENV_PREFIX = "MEMORY_SYNC_"
@@ -139,7 +139,6 @@ def state_subdir(app_state: Path, name: str) -> Path:
     folder = app_state / name
     try:
         private_dir(folder, root=app_state)
-        tighten(app_state, FOLDER_MODE)
     except OSError as exc:
         raise MemorySyncError(
             f"cannot create {folder} ({exc.strerror}): set MEMORY_SYNC_STATE_DIR to a folder "

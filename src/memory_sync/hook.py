@@ -14,7 +14,7 @@ from pathlib import Path
 
 from memory_sync.config import AgentSettings
 from memory_sync.errors import MemorySyncError
-from memory_sync.private import private_dir, tighten
+from memory_sync.private import private_dir
 
 HOOK_NAME = "memory-sync"
 FILES = ("HOOK.md", "handler.js")
@@ -58,16 +58,8 @@ def install_hook(
 ) -> HookReport:
     """Write the hook into OpenClaw's state folder with its config, and enable it through
     `openclaw hooks enable` when the openclaw command is there."""
-    if settings.state_dir is None:
-        raise MemorySyncError(
-            "the hook goes into OpenClaw's state folder, and none was found: pass --openclaw-dir"
-        )
-    folder = hook_folder(settings.state_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in FILES:
-        (folder / name).write_bytes(_packaged(name))
+    folder = hook_folder(_state_dir(settings))
     logs = private_dir(settings.app_state_dir / "logs", root=settings.app_state_dir)
-    tighten(settings.app_state_dir, 0o700)
     config = {
         "command": command,
         "stateDir": str(settings.state_dir),
@@ -75,11 +67,20 @@ def install_hook(
         "agents": agents,
         "version": _version(),
     }
-    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    report = hook_status(settings, command=command)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in FILES:
+            (folder / name).write_bytes(_packaged(name))
+        (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise MemorySyncError(
+            f"cannot write the hook into {folder} ({exc.strerror or exc}): check that the "
+            "OpenClaw state folder is yours and writable"
+        ) from exc
+    report = _read(folder, command)
     if enable:
-        report.enabled = _openclaw(settings.state_dir, "hooks", "enable", HOOK_NAME)
-        report.openclaw = _info(settings.state_dir)
+        report.enabled = _openclaw_said(folder.parent.parent, "hooks", "enable", HOOK_NAME)
+    report.openclaw = _info(folder.parent.parent)
     if not Path(command).is_absolute() or not os.access(command, os.X_OK):
         report.notes.append(
             f"{command} is not an executable path: the Gateway must find memory-sync on its PATH"
@@ -87,15 +88,29 @@ def install_hook(
     return report
 
 
-def hook_status(settings: AgentSettings, *, command: str | None = None) -> HookReport:
+def hook_status(settings: AgentSettings) -> HookReport:
     """Whether the hook is in place and current, what it runs, and OpenClaw's view of it."""
+    state_dir = _state_dir(settings)
+    report = _read(hook_folder(state_dir), this_command())
+    if report.installed:
+        report.openclaw = _info(state_dir)
+    return report
+
+
+def _state_dir(settings: AgentSettings) -> Path:
     if settings.state_dir is None:
-        raise MemorySyncError("no OpenClaw state folder found: pass --openclaw-dir")
-    folder = hook_folder(settings.state_dir)
+        raise MemorySyncError(
+            "the hook lives in OpenClaw's state folder, and none was found: pass --openclaw-dir"
+        )
+    return settings.state_dir
+
+
+def _read(folder: Path, command: str) -> HookReport:
+    """What is in the hook folder: its files, whether they are this version's, its config."""
     config: dict[str, object] = {}
     with contextlib.suppress(OSError, ValueError):
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    report = HookReport(folder, str(config.get("command") or command or this_command()))
+    report = HookReport(folder, str(config.get("command") or command))
     report.installed = all((folder / name).is_file() for name in FILES)
     report.current = report.installed and all(
         (folder / name).read_bytes() == _packaged(name) for name in FILES
@@ -104,8 +119,6 @@ def hook_status(settings: AgentSettings, *, command: str | None = None) -> HookR
     report.log_dir = Path(str(log_dir)) if log_dir else None
     if report.installed and not report.current:
         report.notes.append("the hook's files are from another memory-sync version: run install")
-    if report.installed:
-        report.openclaw = _info(settings.state_dir)
     return report
 
 
@@ -115,39 +128,37 @@ def _version() -> str:
     return __version__
 
 
-def _openclaw(state_dir: Path, *args: str) -> str:
-    """Run the openclaw command on this state folder; what it said (or why it did not run)."""
+def _run_openclaw(state_dir: Path, *args: str) -> subprocess.CompletedProcess[str] | str:
+    """Run the openclaw command on this state folder: what it did, or why it could not run."""
     found = shutil.which("openclaw")
     if found is None:
-        return "openclaw is not on PATH: run `openclaw hooks enable memory-sync` where it is"
+        return "the openclaw command is not on PATH"
     env = dict(os.environ, OPENCLAW_STATE_DIR=str(state_dir))
     try:
-        done = subprocess.run(
+        return subprocess.run(
             [found, *args], env=env, capture_output=True, text=True, timeout=120, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"openclaw {' '.join(args)} did not run: {exc}"
+
+
+def _openclaw_said(state_dir: Path, *args: str) -> str:
+    """The last line openclaw said, or what to run by hand when it could not run."""
+    done = _run_openclaw(state_dir, *args)
+    if isinstance(done, str):
+        return f"{done}: run `openclaw {' '.join(args)}` where it is"
     said = (done.stdout + done.stderr).strip().splitlines()
     return said[-1] if said else f"openclaw {' '.join(args)} exited with {done.returncode}"
 
 
 def _info(state_dir: Path) -> dict[str, object]:
     """`openclaw hooks info memory-sync --json`, or {} when openclaw is not there."""
-    found = shutil.which("openclaw")
-    if found is None:
+    done = _run_openclaw(state_dir, "hooks", "info", HOOK_NAME, "--json")
+    if isinstance(done, str):
         return {}
-    env = dict(os.environ, OPENCLAW_STATE_DIR=str(state_dir))
+    start = done.stdout.find("{")
     try:
-        done = subprocess.run(
-            [found, "hooks", "info", HOOK_NAME, "--json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        start = done.stdout.find("{")
         data = json.loads(done.stdout[start:]) if start >= 0 else {}
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError, subprocess.TimeoutExpired):
+    except ValueError:
         return {}
+    return data if isinstance(data, dict) else {}

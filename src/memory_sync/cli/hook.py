@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from memory_sync.cli.common import common_options, setup
 from memory_sync.errors import MemorySyncError
+
+if TYPE_CHECKING:
+    from memory_sync.cli.output import Output
 
 
 @click.group()
@@ -60,7 +63,7 @@ def status(**kw: Any) -> None:
         out.warn(f"note: {note}")
 
 
-def _openclaw_view(out: Any, info: dict[str, object]) -> None:
+def _openclaw_view(out: Output, info: dict[str, object]) -> None:
     if not info:
         out.result("openclaw: not asked (the openclaw command is not on PATH)")
         return
