@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 from tests.conftest import DATA, NEW
@@ -49,3 +50,42 @@ def test_a_forgotten_session_leaves_no_trace_and_other_days_are_untouched(cli, c
     # counted, never shown: its 4 messages and 2 model records (of its 8 rows)
     assert days["2026-11-20"]["noise_by_kind"]["forgotten"] == 6
     assert FORGOTTEN not in days["2026-11-20"]["session_ids"]
+
+
+ONLY_SESSION_OF_THE_DAY = "33c44f15-f66e-4672-9707-d916a704f308"  # 2026-11-21's one session
+
+
+def _forget_session(state: Path, session_id: str) -> None:
+    """The tombstone row `openclaw memory forget --session` leaves (openclaw-storage.md)."""
+    db = sqlite3.connect(state / "agents/main/agent/openclaw-agent.sqlite")
+    with db:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS memory_session_tombstones(session_id TEXT PRIMARY KEY,"
+            " agent_id TEXT, reason TEXT, created_at INTEGER) STRICT"
+        )
+        db.execute(
+            "INSERT INTO memory_session_tombstones VALUES (?, 'main', 'forgotten', 1)",
+            (session_id,),
+        )
+    db.close()
+
+
+def test_a_day_whose_only_session_is_forgotten_is_rewritten_once(cli, corpus):
+    state = corpus(NEW)
+    memory = state / "workspace/memory"
+    assert cli("backfill", "--all", "--force", "--preserve", "--openclaw-dir", state).exit_code == 0
+    assert "Saturday check-in" in (memory / "2026-11-21.md").read_text()
+    _forget_session(state, ONLY_SESSION_OF_THE_DAY)
+    result = cli("backfill", "--incremental", "--preserve", "--json", "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    mine = [r for r in report["results"] if r["date"] == "2026-11-21"]
+    assert [r["action"] for r in mine] == ["updated"]
+    text = (memory / "2026-11-21.md").read_text()
+    assert "Saturday check-in" not in text and ONLY_SESSION_OF_THE_DAY not in text
+    days = {
+        d["date"]: d
+        for d in json.loads(cli("compare", "--json", "--openclaw-dir", state).stdout)["days"]
+    }
+    assert days["2026-11-21"]["noise_by_kind"]["forgotten"] > 0
+    assert days["2026-11-21"]["session_ids"] == []

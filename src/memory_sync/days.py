@@ -150,5 +150,10 @@ class DayBook:
         return out
 
     def sorted_days(self) -> list[DayStats]:
-        """Days with any conversation entry, oldest first."""
-        return [self.days[d] for d in sorted(self.days) if self.days[d].sessions]
+        """Days with any conversation entry, oldest first; also a day whose every session was
+        forgotten, so what memory-sync once wrote about it can be rewritten."""
+        return [
+            stats
+            for stats in (self.days[d] for d in sorted(self.days))
+            if stats.sessions or stats.noise.get("forgotten")
+        ]

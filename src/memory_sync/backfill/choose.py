@@ -19,15 +19,23 @@ def days_with_file(memory_dir: Path) -> set[str]:
     return {d for d, files in list_memory_files(memory_dir).items() if any(f.daily for f in files)}
 
 
+def gets_no_file(day: str, rule: DayRule, history: dict[str, DayStats]) -> bool:
+    """A noise-only day gets no file, unless its file exists and a forgotten session is why
+    the day has nothing left: then the file is rewritten, so nothing memory-sync wrote about
+    that session remains."""
+    stats = history[day]
+    return stats.noise_only and not (day in rule.existing and stats.noise.get("forgotten"))
+
+
 def choose_days(rule: DayRule, history: dict[str, DayStats]) -> list[str]:
-    """The dates to write, in order. A noise-only day gets no file, so none is chosen, unless
-    its file exists and a forgotten session is why the day has nothing left: then the file is
-    rewritten, so nothing memory-sync wrote about that session remains."""
+    """The dates to write, in order."""
+    return sorted(d for d in history if rule(d) and not gets_no_file(d, rule, history))
+
+
+def noise_only_asked(rule: DayRule, history: dict[str, DayStats]) -> list[str]:
+    """The dates asked for by name that get no file: said, not written."""
     return sorted(
-        d
-        for d in history
-        if rule(d)
-        and (not history[d].noise_only or (d in rule.existing and history[d].noise["forgotten"]))
+        d for d in rule.explicit if d in history and rule(d) and gets_no_file(d, rule, history)
     )
 
 
@@ -43,11 +51,6 @@ def no_history_note(settings: AgentSettings) -> str:
         f"no history in {settings.origins.get('sessions', 'the sources')}: check the date, "
         "--tz and --agent (`memory-sync compare` lists the days with history)"
     )
-
-
-def noise_only_asked(rule: DayRule, history: dict[str, DayStats]) -> list[str]:
-    """The dates asked for by name whose history is only plumbing: said, not written."""
-    return sorted(d for d in rule.explicit if d in history and rule(d) and history[d].noise_only)
 
 
 def changed_days(
