@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -116,3 +117,18 @@ class Transcript:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(self.lines()) + "\n", encoding="utf-8")
         return path
+
+
+def forget_session(state: Path, session_id: str) -> None:
+    """The tombstone row `openclaw memory forget --session` leaves (openclaw-storage.md)."""
+    db = sqlite3.connect(state / "agents/main/agent/openclaw-agent.sqlite")
+    with db:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS memory_session_tombstones(session_id TEXT PRIMARY KEY,"
+            " agent_id TEXT, reason TEXT, created_at INTEGER) STRICT"
+        )
+        db.execute(
+            "INSERT INTO memory_session_tombstones VALUES (?, 'main', 'forgotten', 1)",
+            (session_id,),
+        )
+    db.close()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
+from tests.builders import forget_session
 from tests.conftest import DATA, NEW
 
 FORGOTTEN = "58834811-de45-4525-a02f-238624249a26"
@@ -55,27 +55,12 @@ def test_a_forgotten_session_leaves_no_trace_and_other_days_are_untouched(cli, c
 ONLY_SESSION_OF_THE_DAY = "33c44f15-f66e-4672-9707-d916a704f308"  # 2026-11-21's one session
 
 
-def _forget_session(state: Path, session_id: str) -> None:
-    """The tombstone row `openclaw memory forget --session` leaves (openclaw-storage.md)."""
-    db = sqlite3.connect(state / "agents/main/agent/openclaw-agent.sqlite")
-    with db:
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS memory_session_tombstones(session_id TEXT PRIMARY KEY,"
-            " agent_id TEXT, reason TEXT, created_at INTEGER) STRICT"
-        )
-        db.execute(
-            "INSERT INTO memory_session_tombstones VALUES (?, 'main', 'forgotten', 1)",
-            (session_id,),
-        )
-    db.close()
-
-
 def test_a_day_whose_only_session_is_forgotten_is_rewritten_once(cli, corpus):
     state = corpus(NEW)
     memory = state / "workspace/memory"
     assert cli("backfill", "--all", "--force", "--preserve", "--openclaw-dir", state).exit_code == 0
     assert "Saturday check-in" in (memory / "2026-11-21.md").read_text()
-    _forget_session(state, ONLY_SESSION_OF_THE_DAY)
+    forget_session(state, ONLY_SESSION_OF_THE_DAY)
     result = cli("backfill", "--incremental", "--preserve", "--json", "--openclaw-dir", state)
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)

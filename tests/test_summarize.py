@@ -16,7 +16,7 @@ from memory_sync.memoryfile import find_block
 from memory_sync.summarize import BatchSummarizer, Request, SummarySettings
 from memory_sync.summarize.cache import SummaryCache
 from memory_sync.summarize.run import DayPlan, Runner
-from tests.builders import Transcript
+from tests.builders import Transcript, forget_session
 from tests.conftest import NEW
 from tests.fake_llm_api import NARRATIVE, FakeAPI
 from tests.fakes import FakeBatchSummarizer, FakeSummarizer, StopAfterSubmit
@@ -554,3 +554,15 @@ def test_a_4_mb_day_answered_in_prose_gets_its_combined_narrative(cli, corpus, a
     body = _block(state, "2026-11-23")
     assert f"{NARRATIVE} for 2026-11-23 (combined)" in body
     assert f"summarized by {MODEL};" in body
+
+
+def test_a_day_whose_every_session_was_forgotten_costs_no_request(cli, corpus, api):
+    state = corpus(NEW)
+    forget_session(state, "33c44f15-f66e-4672-9707-d916a704f308")  # 2026-11-21's one session
+    memory = state / "workspace/memory"
+    (memory / "2026-11-21.md").write_text("memory-sync wrote about it before it was forgotten\n")
+    result = cli("backfill", "2026-11-21", "--summarize", "--force", "--openclaw-dir", state)
+    assert result.exit_code == 0, result.stderr
+    assert api.bodies() == [] and "0 request(s) sent" in result.stderr
+    text = (memory / "2026-11-21.md").read_text()
+    assert "summarized by" not in text and "Saturday check-in" not in text

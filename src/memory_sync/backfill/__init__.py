@@ -13,7 +13,7 @@ import dataclasses
 
 from memory_sync.backfill.apply import WROTE, BackfillReport, DayResult, write_days
 from memory_sync.backfill.bodies import Bodies, build_bodies, summarize_days
-from memory_sync.backfill.choose import changed_days, no_history_note
+from memory_sync.backfill.choose import changed_days
 from memory_sync.backfill.options import BackfillOptions, DayRule, DaySelection
 from memory_sync.config import AgentSettings, state_subdir
 from memory_sync.history.reporter import SILENT, Reporter
@@ -79,5 +79,4 @@ def run_backfill(
         app_state_dir=settings.app_state_dir,
         index_path=settings.index_path if use_index else None,
         options=options,
-        no_history_note=no_history_note(settings),
     )

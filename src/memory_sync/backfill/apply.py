@@ -68,7 +68,6 @@ def write_days(
     app_state_dir: Path,
     index_path: Path | None,
     options: BackfillOptions,
-    no_history_note: str = "",
 ) -> BackfillReport:
     """Merge every built day's block into its daily file (or plan it, with --dry-run), and
     note in the index at `index_path` (None: no index) what each file was written from."""
@@ -104,7 +103,7 @@ def write_days(
                 daily_path(memory_dir, day),
                 0,
                 0,
-                note=no_history_note or "no history for this date",
+                note=built.no_history_note,
             )
         )
     for day in built.noise_only:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from memory_sync.backfill.choose import (
     choose_days,
     days_with_file,
+    no_history_note,
     noise_only_asked,
     without_history,
 )
@@ -41,6 +42,7 @@ class Bodies:
     noise_only: list[str] = field(default_factory=list)  # asked for by name; get no file
     usage: Usage | None = None  # what --summarize cost
     no_history: list[str] = field(default_factory=list)  # asked for by name, nothing to write
+    no_history_note: str = "no history for this date"  # what is said of each of them
     left_alone: int = 0  # --all: days with history whose daily file exists (no --force)
 
 
@@ -77,39 +79,45 @@ def build_bodies(
     quiet = noise_only_asked(rule, history)
     missing = without_history(selection, history)
     kept = [d for d in rule.existing if d in history and not rule(d) and selection.in_range(d)]
-    problems = read.scan.problems
+    left_alone = len(kept) if selection.all_days else 0
+    bodies: dict[str, str] = {}
     if summaries is None:  # one day at a time: each builder is let go once rendered
-        bodies = {
-            digest.date: render_digest(digest, settings.zone, redact)
-            for digest in _digests(read, dates, history)
-        }
+        for digest in _digests(read, dates, history):
+            bodies[digest.date] = render_digest(digest, settings.zone, redact)
         return Bodies(
             dates,
             history,
             bodies,
             {},
-            problems,
+            read.scan.problems,
             noise_only=quiet,
             no_history=missing,
-            left_alone=len(kept) if selection.all_days else 0,
+            no_history_note=no_history_note(settings),
+            left_alone=left_alone,
         )
-    days = [(digest, read.texts[digest.date]) for digest in _digests(read, dates, history)]
+    days = []
+    for digest in _digests(read, dates, history):
+        if history[digest.date].sessions:
+            days.append((digest, read.texts[digest.date]))
+        else:  # every session of the day was forgotten: nothing to ask the model about
+            bodies[digest.date] = render_digest(digest, settings.zone, redact)
     summarized = summaries.summarize(
         days, memory_dir=settings.memory_dir, preserve=options.preserve
     )
     return Bodies(
         dates,
         history,
-        summarized.bodies,
+        bodies | summarized.bodies,
         summarized.failures,
-        problems,
-        summarized.estimates,
-        summarized.sent,
-        summarized.model,
-        quiet,
-        summarized.usage,
-        missing,
-        len(kept) if selection.all_days else 0,
+        read.scan.problems,
+        estimates=summarized.estimates,
+        sent=summarized.sent,
+        model=summarized.model,
+        noise_only=quiet,
+        usage=summarized.usage,
+        no_history=missing,
+        no_history_note=no_history_note(settings),
+        left_alone=left_alone,
     )
 
 
