@@ -305,9 +305,9 @@ def _assemble(digest: Digest, header: str, sections: dict[str, list[str]], redac
     return "\n".join(redact_each(redact, out)) + "\n"
 
 
-def _header(digest: Digest, summarized_by: str | None = None) -> str:
-    by = f", summarized by {summarized_by}" if summarized_by else ""
-    return f"*Auto-generated from {digest.stats.messages} session messages{by}*"
+def _header(digest: Digest, how: str = "") -> str:
+    """The italic line under the title: how many messages the block was made from, and how."""
+    return f"*Auto-generated from {digest.stats.messages} session messages{how}*"
 
 
 def render_digest(digest: Digest, zone: ZoneInfo, redact: Redact) -> str:
@@ -349,13 +349,10 @@ def render_summary(
     chosen = {name: sections[name] for name in order}
     if unused is not None or not written:
         why = unused or "it had no usable text"
-        header = (
-            f"*Auto-generated from {digest.stats.messages} session messages; simple digest: "
-            f"the model's answer could not be used ({why})*"
-        )
-        return _assemble(digest, header, chosen, redact)
-    header = _header(digest, model)
-    missing = [name for name in mine if name not in written]
-    if missing:
-        header = header[:-1] + f"; {', '.join(missing)} from the simple digest*"
-    return _assemble(digest, header, chosen, redact)
+        how = f"; simple digest: the model's answer could not be used ({why})"
+    else:
+        missing = [name for name in mine if name not in written]
+        how = f", summarized by {model}"
+        if missing:
+            how += f"; {', '.join(missing)} from the simple digest"
+    return _assemble(digest, _header(digest, how), chosen, redact)
