@@ -71,7 +71,9 @@ def strip_media(text: str) -> str:
     caption = _MEDIA_TOKEN.sub("", _MEDIA_HINT.sub("", _MEDIA_LINE.sub("", text))).strip()
     noun = "image" if images else "file"
     sent = f"(sent an {noun})" if count <= 1 else f"(sent {count} {noun}s)"
-    return sent if not caption else f"{caption} {sent}" if count else caption
+    if not caption:  # only the attachment (or only the hint): say what was sent
+        return sent
+    return f"{caption} {sent}" if count else caption
 
 
 def strip_inline_notes(text: str) -> tuple[str, bool]:
