@@ -386,7 +386,7 @@ def test_bodies_from_an_injected_summarizer(corpus, isolated_env):
     assert "Date: 2026-11-21" in request.prompt and "PERSON: Saturday check-in" in request.prompt
     body = built.bodies["2026-11-21"]
     assert "- the fake's own narrative" in body and "summarized by fake-1" in body
-    assert built.sent == 1 and built.failures == {}
+    assert built.usage is not None and built.usage.requests == 1 and built.failures == {}
 
 
 def test_a_batch_through_an_injected_batch_summarizer_is_sent_once(corpus, isolated_env):

@@ -44,10 +44,14 @@ class BackfillReport:
     problems: Problems = field(default_factory=Problems)
     dry_run: bool = False
     estimates: list[Estimate] = field(default_factory=list)  # --dry-run --summarize
-    requests_sent: int = 0
     summary_model: str | None = None
     usage: Usage | None = None  # what --summarize cost
     left_alone: int = 0  # --all without --force: days whose daily file exists
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests --summarize sent to the model (answers from the cache not counted)."""
+        return self.usage.requests if self.usage is not None else 0
 
     @property
     def failed(self) -> list[DayResult]:
@@ -75,7 +79,6 @@ def write_days(
         problems=built.problems,
         dry_run=options.dry_run,
         estimates=built.estimates,
-        requests_sent=built.sent,
         summary_model=built.model,
         usage=built.usage,
         left_alone=built.left_alone,

@@ -37,7 +37,6 @@ class Bodies:
     failures: dict[str, str]
     problems: Problems
     estimates: list[Estimate] = field(default_factory=list)
-    sent: int = 0
     model: str | None = None
     noise_only: list[str] = field(default_factory=list)  # asked for by name; get no file
     usage: Usage | None = None  # what --summarize cost
@@ -111,7 +110,6 @@ def build_bodies(
         summarized.failures,
         read.scan.problems,
         estimates=summarized.estimates,
-        sent=summarized.sent,
         model=summarized.model,
         noise_only=quiet,
         usage=summarized.usage,

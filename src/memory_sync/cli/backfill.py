@@ -137,7 +137,7 @@ def _say(
             "--force --preserve completes them"
         )
     if summarize and not dry_run:
-        usage = result.usage or Usage(result.requests_sent)
+        usage = result.usage or Usage()
         out.info(usage.line(result.summary_model or "the model"))
     for item in result.failed:
         out.warn(f"failed: {item.date}: {item.note}")

@@ -39,12 +39,11 @@ def existing_context(path: Path, redact: Redact) -> str:
 
 @dataclass
 class Summarized:
-    """Bodies per day, failures per day, estimates (dry run) and requests sent."""
+    """Bodies per day, failures per day, estimates (dry run) and what the requests cost."""
 
     bodies: dict[str, str] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     estimates: list[Estimate] = field(default_factory=list)
-    sent: int = 0
     model: str = ""
     usage: Usage = field(default_factory=Usage)
 
@@ -145,7 +144,6 @@ class DaySummaries:
                     digest, self.zone, sections, self.model, self.redact, unused=why
                 )
         finally:
-            out.sent = runner.sent
             cost = estimate_cost(
                 self.model, runner.input_tokens, runner.output_tokens, self.summary.batch
             )
