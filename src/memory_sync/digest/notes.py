@@ -121,7 +121,8 @@ def phrases(text: str) -> list[str]:
 
 class Notes(NamedTuple):
     """What one event adds to its day's digest, worked out from the event alone (a pure value,
-    so worker processes can make it and the main process only adds it up)."""
+    so worker processes can make it and the main process only adds it up). The builder's hot
+    path reads the fields by position: a new field goes at the end."""
 
     line: str = ""  # a request (queued ones joined by newlines), an answer or a content line
     phrases: tuple[str, ...] = ()  # topic candidates: phrases, names, CJK words

@@ -8,7 +8,6 @@ import re
 from memory_sync.summarize import Request
 
 PROMPT_VERSION = "2"
-SECTIONS = ("Session Flow", "Topics Covered", "Key Decisions", "Technical Details")
 
 SYSTEM = """You write the daily memory file of an OpenClaw personal AI agent.
 The agent will read it on later days to remember what happened, so be faithful, concrete and
@@ -231,8 +230,3 @@ def read_answer(text: str) -> tuple[dict[str, str], str | None]:
     if len(prose) < MIN_PROSE:
         return {}, f"too short ({len(prose)} characters) and without sections"
     return {"Session Flow": prose}, None
-
-
-def parse_sections(text: str) -> dict[str, str]:
-    """The sections of a model's answer (see `read_answer`)."""
-    return read_answer(text)[0]
