@@ -63,14 +63,6 @@ class Event(NamedTuple):
         return self.kind in (Kind.USER, Kind.ASSISTANT, Kind.TOOL_RESULT)
 
 
-def stable_hash(text: str) -> int:
-    """A hash that is the same in every process (Python's hash() is salted per process).
-
-    CRC-32: C-fast, and ample for noticing that a day changed (day fingerprints are sums).
-    """
-    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
-
-
 def stable_key(text: str) -> int:
     """A 64-bit de-duplication key, the same in every process and run (CRC-32 and Adler-32
     of the text side by side), so the index can keep the keys of everything already read."""
