@@ -118,6 +118,18 @@ def test_cli_error_is_one_line_without_traceback(cli, tmp_path):
     assert "--openclaw-dir" in result.stderr
 
 
+@pytest.mark.parametrize("flag", ["--openclaw-dir", "--sessions-dir", "--memory-dir"])
+def test_a_file_given_as_a_folder_is_called_a_file(cli, tmp_path, flag):
+    state = _state(tmp_path / "s")
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder\n")
+    args = [flag, a_file] if flag == "--openclaw-dir" else ["--openclaw-dir", state, flag, a_file]
+    result = cli("compare", *args)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert f"{a_file} is a file, not a folder" in result.stderr and flag in result.stderr
+    assert a_file.read_text() == "not a folder\n"
+
+
 def test_missing_memory_folder_says_which_option(cli, tmp_path):
     state = tmp_path / "s"
     (state / "agents/main/sessions").mkdir(parents=True)

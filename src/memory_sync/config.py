@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import platformdirs
 
 from memory_sync import locate
-from memory_sync.errors import MemorySyncError
+from memory_sync.errors import MemorySyncError, no_folder
 from memory_sync.private import private_dir
 from memory_sync.timeutil import DayClock, load_zone, system_zone_name
 
@@ -196,7 +196,7 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
 
     if sessions_dir is not None and not sessions_dir.is_dir():
         raise MemorySyncError(
-            f"sessions folder {sessions_dir} does not exist: check --sessions-dir "
+            f"sessions folder {sessions_dir} {no_folder(sessions_dir)}: check --sessions-dir "
             "(it holds the *.jsonl transcripts, e.g. ~/.openclaw/agents/main/sessions)"
         )
     state = None
@@ -247,11 +247,11 @@ def resolve(options: Options, env: Mapping[str, str] | None = None) -> list[Agen
         if not mem.is_dir():
             if not options.all_agents:
                 raise MemorySyncError(
-                    f"memory folder {mem} does not exist (from {origins['memory_dir']}): create "
+                    f"memory folder {mem} {no_folder(mem)} (from {origins['memory_dir']}): create "
                     "it or point --memory-dir at the workspace's memory/ folder"
                 )
             agent_warnings.append(
-                f"agent {agent}: memory folder {mem} does not exist, so each of its days shows "
+                f"agent {agent}: memory folder {mem} {no_folder(mem)}, so each of its days shows "
                 "as missing (create it, or give the agent a workspace)"
             )
         out.append(

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_FINDINGS = 3  # `compare --check` found gaps, `validate` found problems
 EXIT_PARTIAL = 4  # some days failed, the others were written
 EXIT_LOCKED = 75  # another memory-sync run holds the memory folder (EX_TEMPFAIL)
+
+
+def no_folder(path: Path) -> str:
+    """Why `path` is not a usable folder, for an error message: it is missing, or a file."""
+    return "is a file, not a folder" if path.exists() else "does not exist"
 
 
 class MemorySyncError(Exception):

@@ -12,7 +12,7 @@ from typing import Any
 
 import json5
 
-from memory_sync.errors import MemorySyncError
+from memory_sync.errors import MemorySyncError, no_folder
 from memory_sync.stores.jsonl import list_jsonl_sources
 from memory_sync.stores.sqlite import forgotten_sessions
 
@@ -40,7 +40,7 @@ def find_state_dir(flag: Path | None, env: Mapping[str, str]) -> StateDir | None
     if flag is not None:
         if not flag.is_dir():
             raise MemorySyncError(
-                f"OpenClaw folder {flag} does not exist: check --openclaw-dir "
+                f"OpenClaw folder {flag} {no_folder(flag)}: check --openclaw-dir "
                 "(it is the folder that holds agents/ and openclaw.json)"
             )
         return StateDir(flag, "--openclaw-dir")
@@ -48,7 +48,8 @@ def find_state_dir(flag: Path | None, env: Mapping[str, str]) -> StateDir | None
         path = Path(env["OPENCLAW_STATE_DIR"]).expanduser()
         if not path.is_dir():
             raise MemorySyncError(
-                f"OPENCLAW_STATE_DIR={path} does not exist: fix the variable or pass --openclaw-dir"
+                f"OPENCLAW_STATE_DIR={path} {no_folder(path)}: "
+                "fix the variable or pass --openclaw-dir"
             )
         return StateDir(path, "OPENCLAW_STATE_DIR")
     base = home(env)
