@@ -265,3 +265,13 @@ def test_a_warning_never_says_it_skipped_nothing():
     problems.repair("/x/a.jsonl", "invalid UTF-8 replaced")
     problems.source_failed("/x/b.sqlite", "not a database")
     assert "skipped 0" not in problems.summary_line()
+
+
+@pytest.mark.parametrize("command", ["extract", "transitions", "backfill"])
+def test_a_range_that_holds_no_day_is_one_line_not_an_empty_answer(cli, corpus, command):
+    state = corpus(NEW)
+    result = cli(command, "--since", "2026-11-22", "--until", "2026-11-01", "--openclaw-dir", state)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        "memory-sync: --since 2026-11-22 is not before --until 2026-11-01 (--until is exclusive)\n"
+    )

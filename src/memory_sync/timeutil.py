@@ -124,3 +124,12 @@ def check_dates(*texts: str | None) -> None:
     for text in texts:
         if text:
             parse_date(text)
+
+
+def check_range(since: str | None, until: str | None) -> None:
+    """Refuse, with a one-line message, a --since/--until that are not dates or hold no day."""
+    check_dates(since, until)
+    if since and until and since >= until:
+        raise MemorySyncError(
+            f"--since {since} is not before --until {until} (--until is exclusive)"
+        )

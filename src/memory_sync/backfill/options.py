@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from memory_sync.errors import MemorySyncError
-from memory_sync.timeutil import check_dates
+from memory_sync.timeutil import check_dates, check_range
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,7 @@ class DaySelection:
                 "--incremental chooses the days itself: drop the dates, --all "
                 "and --today (--since/--until still narrow it)"
             )
-        if self.since and self.until and self.since >= self.until:
-            raise MemorySyncError(
-                f"--since {self.since} is not before --until {self.until} (--until is exclusive)"
-            )
+        check_range(self.since, self.until)
         if not (
             self.dates
             or self.all_days

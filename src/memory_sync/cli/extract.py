@@ -42,14 +42,14 @@ def extract(
     from memory_sync.cli import report
     from memory_sync.extract import Filters
     from memory_sync.extract import extract as run_extract
-    from memory_sync.timeutil import check_dates, parse_date
+    from memory_sync.timeutil import check_range, parse_date
 
     if day and (since or until):
         raise MemorySyncError("give --date or --since/--until, not both")
     if day:
         since = parse_date(day).isoformat()
         until = (date_type.fromisoformat(since) + timedelta(days=1)).isoformat()
-    check_dates(since, until)
+    check_range(since, until)
     out, agents = setup(kw)
     filters = Filters(since, until, query, model, role)
     documents = []

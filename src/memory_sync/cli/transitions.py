@@ -27,9 +27,9 @@ def transitions(
 ) -> None:
     """Every change of the answering model: time, from → to, session and channel."""
     from memory_sync.cli import report
-    from memory_sync.timeutil import check_dates
+    from memory_sync.timeutil import check_range
 
-    check_dates(since, until)
+    check_range(since, until)
     out, agents = setup(kw)
     documents = []
     for settings in agents:
