@@ -231,7 +231,7 @@ def test_an_index_saved_by_another_run_meanwhile_is_not_mixed_in(cli, mixed):
     assert fresh is not None and fresh.generation == loaded.generation + 1
     assert index.load_streams(settings.index_path, [], fresh.generation) == {}
     refused = index.save(
-        settings.index_path, loaded, {}, replace_all=False, expected_generation=loaded.generation
+        settings.index_path, loaded, [], replace_all=False, expected_generation=loaded.generation
     )
     assert refused is False
 

@@ -41,6 +41,10 @@ class Tuning:
     lock_wait: float = 10.0  # MEMORY_SYNC_LOCK_WAIT: seconds to wait for another run's lock
     batch_poll: float = 20.0  # MEMORY_SYNC_BATCH_POLL: seconds between Message Batch polls
     no_color: bool = False  # NO_COLOR
+    # MEMORY_SYNC_KEYS_IN_MEMORY, MEMORY_SYNC_DAYS_IN_MEMORY: how much a large history's read
+    # holds before it sets the rest aside on disk (None: the defaults, see docs/architecture.md)
+    keys_in_memory: int | None = None
+    days_in_memory: int | None = None
     origins: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -59,12 +63,17 @@ def tuning(env: Mapping[str, str] | None = None) -> Tuning:
             origins[name.lower()] = ENV_PREFIX + name
         return found
 
-    workers_text = env.get(ENV_PREFIX + "WORKERS")
-    workers = int(workers_text) if workers_text and workers_text.isdigit() else None
-    if workers is not None:
-        origins["workers"] = ENV_PREFIX + "WORKERS"
+    def count(name: str) -> int | None:
+        text = env.get(ENV_PREFIX + name)
+        if not text or not text.isdigit():
+            return None
+        origins[name.lower()] = ENV_PREFIX + name
+        return int(text)
+
     return Tuning(
-        workers=workers,
+        workers=count("WORKERS"),
+        keys_in_memory=count("KEYS_IN_MEMORY"),
+        days_in_memory=count("DAYS_IN_MEMORY"),
         lock_wait=number("LOCK_WAIT", 10.0),
         batch_poll=number("BATCH_POLL", 20.0),
         no_color=bool(env.get("NO_COLOR")),

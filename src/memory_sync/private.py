@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
+from typing import IO
 
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
@@ -42,3 +44,16 @@ def write_private(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     tighten(path, FILE_MODE)
+
+
+def spill_file(folder: Path | None) -> IO[bytes]:
+    """A temporary file for data a run sets aside to keep its memory flat: created 0600 in
+    `folder` (made private) and already unlinked, so nothing is left behind even by a kill;
+    in the system's temporary folder when `folder` is None or cannot be written."""
+    if folder is not None:
+        try:
+            private_dir(folder, root=folder.parent)
+            return tempfile.TemporaryFile(dir=folder, prefix="memory-sync-")
+        except OSError:
+            pass
+    return tempfile.TemporaryFile(prefix="memory-sync-")

@@ -19,7 +19,7 @@ import sqlite3
 import stat
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from memory_sync.problems import Problems, SourceDamage
 from memory_sync.stores.jsonl import FileMark
 from memory_sync.stores.sqlite import DbMark
 
-INDEX_VERSION = 5  # 5: forks read last, tool-call ids in content keys, keyed by real paths
+INDEX_VERSION = 6  # 6: a stream may have several rows (its records set aside in parts)
 
 
 @dataclass
@@ -83,15 +83,15 @@ def signature(sources: HistorySources, tz_name: str) -> bytes:
     names += files
     folders = {f.rpartition(os.sep)[0] for f in files}
     names += sorted(os.path.join(folder, "sessions.json") for folder in folders)
-    digest = hashlib.sha256(context(tz_name, sources.forgotten).encode())
+    lines = [context(tz_name, sources.forgotten)]
     stat = os.stat
     for name in names:
         try:
             st = stat(name)
-            digest.update(f"{name}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+            lines.append(f"{name}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}\n")
         except OSError:
-            digest.update(f"{name}|-\n".encode())
-    return digest.digest()
+            lines.append(f"{name}|-\n")
+    return hashlib.sha256("".join(lines).encode()).digest()
 
 
 def _day_json(s: DayStats) -> dict[str, Any]:
@@ -125,8 +125,6 @@ def _figures(state: IndexState) -> bytes:
     return orjson.dumps(
         {
             "days": [_day_json(s) for s in book.days.values()],
-            "segments": book.segments,
-            "session_keys": book.session_keys,
             "transitions": [dataclasses.astuple(t) for t in book.transitions()],
             "problems": [
                 {
@@ -144,11 +142,15 @@ def _figures(state: IndexState) -> bytes:
 
 
 def _marks(state: IndexState) -> bytes:
-    """What resuming needs: how far each source was read."""
+    """What resuming needs: how far each source was read, and the model timeline per session
+    (which a run answered from the index alone never loads)."""
     return orjson.dumps(
         {
-            "files": [dataclasses.asdict(m) for m in state.files.values()],
-            "dbs": [dataclasses.asdict(m) for m in state.dbs.values()],
+            "segments": state.book.segments,
+            "session_keys": state.book.session_keys,
+            # orjson writes a dataclass as its fields, without a dict per mark in between
+            "files": list(state.files.values()),
+            "dbs": list(state.dbs.values()),
             "key_files": state.key_files,
         }
     )
@@ -162,6 +164,11 @@ def _marks_into(state: IndexState, raw: bytes) -> None:
         m["wal"] = tuple(m["wal"])
         state.dbs[m["path"]] = DbMark(**m)
     state.key_files = data["key_files"]
+    book = state.book
+    book.segments = {
+        sid: [(ms, day, model) for ms, day, model in segs] for sid, segs in data["segments"].items()
+    }
+    book.session_keys = data["session_keys"]
 
 
 def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
@@ -170,10 +177,6 @@ def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
     for day in data["days"]:
         stats = _day_from(day)
         book.days[stats.date] = stats
-    book.segments = {
-        sid: [(ms, day, model) for ms, day, model in segs] for sid, segs in data["segments"].items()
-    }
-    book.session_keys = data["session_keys"]
     book.known_transitions = [Transition(*t) for t in data["transitions"]]
     problems = Problems()
     for d in data["problems"]:
@@ -194,8 +197,8 @@ def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY, generation INTEGER, "
     "signature BLOB, figures BLOB, marks BLOB)",
-    "CREATE TABLE IF NOT EXISTS streams (source TEXT, session_id TEXT, keys BLOB, days TEXT, "
-    "PRIMARY KEY (source, session_id))",
+    "CREATE TABLE IF NOT EXISTS streams (source TEXT, session_id TEXT, keys BLOB, days TEXT)",
+    "CREATE INDEX IF NOT EXISTS stream_rows ON streams (source, session_id)",
     "CREATE TABLE IF NOT EXISTS written (date TEXT PRIMARY KEY, fingerprint TEXT)",
 )
 
@@ -255,15 +258,16 @@ def load(path: Path, warn: Callable[[str], None]) -> IndexState | None:
 def save(
     path: Path,
     state: IndexState,
-    streams: dict[Stream, StreamRecord],
+    streams: Iterable[tuple[Stream, StreamRecord]],
     replace_all: bool,
     expected_generation: int | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> bool:
     """Store `state` and the given stream records (all of them with `replace_all`, else only
-    the changed ones). Refused (False) when the stored generation is no longer
-    `expected_generation`: another run saved first. When the index cannot be written (a full
-    disk, a read-only folder), `warn` gets one line and the run goes on: it is only a cache."""
+    the changed ones, each whole; a stream may come in several records). Refused (False) when
+    the stored generation is no longer `expected_generation`: another run saved first. When
+    the index cannot be written (a full disk, a read-only folder), `warn` gets one line and
+    the run goes on: it is only a cache."""
     try:
         with _writing(path) as con:
             row = con.execute("SELECT generation FROM meta WHERE id = 1").fetchone()
@@ -273,11 +277,17 @@ def save(
                 return False
             if replace_all:
                 con.execute("DELETE FROM streams")
+            else:
+                streams = list(streams)
+                con.executemany(
+                    "DELETE FROM streams WHERE source = ? AND session_id = ?",
+                    {stream for stream, _ in streams},
+                )
             con.executemany(
-                "INSERT OR REPLACE INTO streams VALUES (?, ?, ?, ?)",
+                "INSERT INTO streams VALUES (?, ?, ?, ?)",
                 (
                     (source, sid, record.keys.tobytes(), ",".join(sorted(record.days)))
-                    for (source, sid), record in streams.items()
+                    for (source, sid), record in streams
                 ),
             )
             state.generation = stored + 1
@@ -335,8 +345,9 @@ def _snapshot(path: Path, generation: int) -> Iterator[sqlite3.Connection]:
 
 
 def load_marks(path: Path, state: IndexState) -> None:
-    """Fill in how far each source was read (only resuming needs it); raises sqlite3.Error or
-    ValueError on a damaged index, IndexChanged when another run saved meanwhile."""
+    """Fill in how far each source was read and the book's model timeline (only resuming needs
+    them); raises sqlite3.Error or ValueError on a damaged index, IndexChanged when another run
+    saved meanwhile."""
     with _snapshot(path, state.generation) as con:
         for (raw,) in con.execute("SELECT marks FROM meta WHERE id = 1"):
             _marks_into(state, raw)
@@ -351,7 +362,8 @@ def _rows(path: Path, query: str) -> Iterator[tuple[Any, ...]]:
 
 
 def stream_keys(path: Path, generation: int) -> Iterator[tuple[Stream, array[int]]]:
-    """Every stream's de-duplication keys (for finding which stream holds a copy)."""
+    """Every stream's de-duplication keys (for finding which stream holds a copy); a stream
+    stored in parts comes once per part."""
     with _snapshot(path, generation) as con:
         for source, sid, blob in con.execute("SELECT source, session_id, keys FROM streams"):
             keys = array("Q")
@@ -360,26 +372,26 @@ def stream_keys(path: Path, generation: int) -> Iterator[tuple[Stream, array[int
 
 
 def load_streams(path: Path, streams: list[Stream], generation: int) -> dict[Stream, StreamRecord]:
-    """The stored records of the given streams (those not stored are left out)."""
+    """The stored records of the given streams, parts joined (those not stored are left out)."""
     found: dict[Stream, StreamRecord] = {}
     with _snapshot(path, generation) as con:
         for source, sid in streams:
-            row = con.execute(
-                "SELECT keys, days FROM streams WHERE source = ? AND session_id = ?", (source, sid)
-            ).fetchone()
-            if row is not None:
-                record = StreamRecord(days=_days(row[1]))
-                record.keys.frombytes(row[0])
-                found[(source, sid)] = record
+            for keys, days in con.execute(
+                "SELECT keys, days FROM streams WHERE source = ? AND session_id = ? ORDER BY rowid",
+                (source, sid),
+            ):
+                record = found.setdefault((source, sid), StreamRecord())
+                record.keys.frombytes(keys)
+                record.days |= _days(days)
     return found
 
 
 def stream_days(path: Path) -> dict[Stream, set[str]]:
     """Every stream's days (for reading only the streams that touch some days)."""
-    return {
-        (source, sid): _days(days)
-        for source, sid, days in _rows(path, "SELECT source, session_id, days FROM streams")
-    }
+    found: dict[Stream, set[str]] = {}
+    for source, sid, days in _rows(path, "SELECT source, session_id, days FROM streams"):
+        found.setdefault((source, sid), set()).update(_days(days))
+    return found
 
 
 def _days(stored: str) -> set[str]:

@@ -34,6 +34,8 @@ from memory_sync.stores.sqlite import (
 from memory_sync.timeutil import DayClock
 
 MIN_BYTES = 64 * 1024 * 1024  # below this one process is faster than starting workers
+UNIT_BYTES = 24 * 1024 * 1024  # at most this much history per unit: what a worker hands back
+# at once (its events' records, about 5 MB) stays the same however large the history is
 KINDS = list(Kind)
 Record = tuple[Any, ...]
 
@@ -108,10 +110,11 @@ def plan(
     sources: HistorySources, workers: int, pieces: int, rows: dict[Path, dict[str, int]]
 ) -> list[Unit]:
     """The units in the order a sequential scan reads them (about `pieces` per worker for the
-    database, split by `rows`, its transcript rows per session, and as many for the files)."""
+    database, split by `rows`, its transcript rows per session, and as many for the files;
+    more when that would make a unit larger than `UNIT_BYTES`)."""
     units: list[Unit] = []
     for db in sources.databases:
-        ranges = session_ranges(rows.get(db, {}), workers * pieces)
+        ranges = session_ranges(rows.get(db, {}), max(workers * pieces, _size(db) // UNIT_BYTES))
         if ranges == [(None, None)]:  # small or unreadable: one unit, read as one process would
             units.append(Unit(db=db, part=DbPart(), size=_size(db)))
             continue
@@ -122,7 +125,7 @@ def plan(
         units.append(Unit(db=db, part=DbPart(rows=False, archives=True), size=share))
     sizes = [(p, _size(p)) for p in sources.jsonl_files]
     total = sum(s for _, s in sizes)
-    target = max(1, total // (workers * pieces))
+    target = max(1, min(UNIT_BYTES, total // (workers * pieces)))
     group: list[Path] = []
     used = 0
     for path, size in sizes:
@@ -192,15 +195,15 @@ def parallel_events(
     _STATE.update(clock=clock, rows=rows, notes=notes, forgotten=sources.forgotten)
     units = plan(sources, workers, 2 if notes is None else 16, per_db)
     ledger = ledger or Ledger()
-    seen = ledger.seen
+    seen, keys = ledger.seen, ledger.keys
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         for unit, (records, unit_problems, unit_marks, unit_days) in zip(
             units,
-            # plain records are small: read ahead freely; records with notes are not
-            _in_order(pool, units, len(units) if notes is None else 2 * workers),
+            # a few units ahead keep the workers busy; more would only hold memory
+            _in_order(pool, units, (4 if notes is None else 2) * workers),
             strict=True,
         ):
             problems.merge(unit_problems)
@@ -211,6 +214,7 @@ def parallel_events(
                 ledger.record(stream).days |= touched
             current: tuple[str, str] = ("", "")
             won: array[int] = array("Q")  # replaced at the first record
+            in_runs = keys.in_runs if keys.spilled else None  # keys set aside on disk
             for (
                 source,
                 key,
@@ -231,12 +235,12 @@ def parallel_events(
                 if sid != current[1] or source != current[0]:
                     current = (source, sid)
                     won = ledger.record(current).keys
-                if key in seen:
+                if key in seen or (in_runs and in_runs(key)):
                     continue
                 seen.add(key)
                 won.append(key)
                 if content_key is not None:
-                    if content_key in seen:
+                    if content_key in seen or (in_runs and in_runs(content_key)):
                         continue
                     seen.add(content_key)
                     won.append(content_key)
@@ -257,5 +261,6 @@ def parallel_events(
                     reason,
                 )
                 yield event, payload
+            ledger.trim()  # between units: no record is held by this loop
             if progress:
                 progress(unit.size)

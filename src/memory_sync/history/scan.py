@@ -82,7 +82,7 @@ def scan_history(
     key_stamps = index.key_files(settings.sources)
     problems = Problems()
     book = DayBook()
-    ledger = Ledger()
+    ledger = Ledger(folder=settings.app_state_dir / "spill", budget=settings.tuning.keys_in_memory)
     marks = Marks()
     add = book.add
     collecting = gc.isenabled()
@@ -110,20 +110,13 @@ def scan_history(
                     made = feed.notes(event)
                     if made is not None:
                         feed.take(event, made)
+        ledger.keys.close()  # the read is over: the keys' memory is free for saving the index
+        if use_index if save_index is None else save_index:
+            _save_full(settings, sig, key_stamps, book, problems, marks, ledger, notice)
     finally:
+        ledger.close()
         if collecting:
             gc.enable()
-    if use_index if save_index is None else save_index:
-        state = IndexState(
-            sig,
-            book,
-            problems,
-            marks.files,
-            marks.dbs,
-            key_stamps,
-            context=index.context(settings.tz_name, settings.sources.forgotten),
-        )
-        index.save(settings.index_path, state, ledger.streams, replace_all=True, warn=notice)
     return Scan(
         book,
         with_tails(problems, index.unfinished(marks.files)),
@@ -131,6 +124,29 @@ def scan_history(
         settings.sources.total_bytes(),
         time.perf_counter() - started,
     )
+
+
+def _save_full(
+    settings: AgentSettings,
+    sig: bytes,
+    key_stamps: dict[str, list[int]],
+    book: DayBook,
+    problems: Problems,
+    marks: Marks,
+    ledger: Ledger,
+    notice: Callable[[str], None],
+) -> None:
+    """Save what a full read found as the new index."""
+    state = IndexState(
+        sig,
+        book,
+        problems,
+        marks.files,
+        marks.dbs,
+        key_stamps,
+        context=index.context(settings.tz_name, settings.sources.forgotten),
+    )
+    index.save(settings.index_path, state, ledger.records(), replace_all=True, warn=notice)
 
 
 def _from_index(
@@ -173,7 +189,7 @@ def _from_index(
     index.save(
         settings.index_path,
         state,
-        caught.streams,
+        caught.streams.items(),
         replace_all=False,
         expected_generation=generation,
         warn=notice,
