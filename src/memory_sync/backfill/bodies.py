@@ -24,6 +24,7 @@ from memory_sync.problems import Problems
 from memory_sync.redact import Redact
 from memory_sync.summarize import Usage
 from memory_sync.summarize.days import DaySummaries
+from memory_sync.summarize.daytext import DayText
 from memory_sync.summarize.run import Estimate
 
 
@@ -81,7 +82,7 @@ def build_bodies(
     left_alone = len(kept) if selection.all_days else 0
     bodies: dict[str, str] = {}
     if summaries is None:  # one day at a time: each builder is let go once rendered
-        for digest in _digests(read, dates, history):
+        for digest, _ in _digests(read, dates, history):
             bodies[digest.date] = render_digest(digest, settings.zone, redact)
         return Bodies(
             dates,
@@ -94,14 +95,17 @@ def build_bodies(
             no_history_note=no_history_note(settings),
             left_alone=left_alone,
         )
-    days = []
-    for digest in _digests(read, dates, history):
-        if history[digest.date].sessions:
-            days.append((digest, read.texts[digest.date]))
-        else:  # every session of the day was forgotten: nothing to ask the model about
-            bodies[digest.date] = render_digest(digest, settings.zone, redact)
+
+    def days() -> Iterator[tuple[Digest, DayText]]:
+        """The days to ask the model about, one at a time."""
+        for digest, text in _digests(read, dates, history):
+            if history[digest.date].sessions and text is not None:
+                yield digest, text
+            else:  # every session of the day was forgotten: nothing to ask the model about
+                bodies[digest.date] = render_digest(digest, settings.zone, redact)
+
     summarized = summaries.summarize(
-        days, memory_dir=settings.memory_dir, preserve=options.preserve
+        days(), memory_dir=settings.memory_dir, preserve=options.preserve
     )
     return Bodies(
         dates,
@@ -109,7 +113,7 @@ def build_bodies(
         bodies | summarized.bodies,
         summarized.failures,
         read.scan.problems,
-        estimates=summarized.estimates,
+        estimates=sorted(summarized.estimates, key=lambda e: e.date),
         model=summarized.model,
         noise_only=quiet,
         usage=summarized.usage,
@@ -121,13 +125,14 @@ def build_bodies(
 
 def _digests(
     read: ChosenHistory, dates: list[str], history: dict[str, DayStats]
-) -> Iterator[Digest]:
-    """Each chosen day's digest, in date order; its builder is let go as it is built."""
+) -> Iterator[tuple[Digest, DayText | None]]:
+    """Each chosen day's digest (and day text, for --summarize), one at a time (not in date
+    order when the shelf set days aside); its builder is let go as it is built."""
     by_day: dict[str, list[Transition]] = {}
     for t in read.scan.book.transitions():
         by_day.setdefault(t.day, []).append(t)
-    for day in dates:
-        yield read.builders.pop(day).build(history[day], by_day.get(day, []))
+    for day, parts in read.shelf.finished(dates):
+        yield parts.digest.build(history[day], by_day.get(day, [])), parts.text
 
 
 def summarize_days(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from memory_sync.backfill.shelf import GROUP_DAYS, RESIDENT_DAYS, DayShelf
 from memory_sync.config import AgentSettings
 from memory_sync.digest.builder import DayDigestBuilder
 from memory_sync.digest.notes import NO_NOTES, notes_for
@@ -21,19 +22,31 @@ from memory_sync.summarize.daytext import DayText
 _NOTHING = tuple(NO_NOTES)  # one object for every event without notes: pickled once per batch
 
 
+@dataclass
+class DayParts:
+    """What is collected of one wanted day: its digest builder and, for --summarize, its text."""
+
+    digest: DayDigestBuilder
+    text: DayText | None = None
+
+    def take(self, item: tuple[Event, tuple[Any, ...]]) -> None:
+        """Add one event of the day with its notes."""
+        event, notes = item
+        self.digest.take(event, notes)
+        if self.text is not None:
+            self.text.add(event)
+
+
 class DigestFeed:
-    """Feeds the digest builders of the wanted days: notes are made where the event is read
-    (a worker process for a large history), and added up here in reading order."""
+    """Feeds the wanted days' collectors: notes are made where the event is read (a worker
+    process for a large history), and added up here in reading order."""
 
     def __init__(
-        self,
-        wanted: Callable[[str], bool],
-        redact: Redact,
-        builders: dict[str, DayDigestBuilder],
+        self, wanted: Callable[[str], bool], redact: Redact, shelf: DayShelf[DayParts]
     ) -> None:
         self.wanted = wanted
         self.redact = redact
-        self.builders = builders
+        self.shelf = shelf
 
     def notes(self, event: Event) -> tuple[Any, ...] | None:
         """The event's notes when its day is wanted, as a plain tuple (half the cost of a
@@ -44,21 +57,17 @@ class DigestFeed:
         return _NOTHING if made is NO_NOTES else tuple(made)
 
     def take(self, event: Event, notes: tuple[Any, ...]) -> None:
-        """Add a wanted event's notes to its day's builder."""
-        builder = self.builders.get(event.day)
-        if builder is None:
-            builder = self.builders[event.day] = DayDigestBuilder(event.day)
-        builder.take(event, notes)
+        """Add a wanted event with its notes to its day."""
+        self.shelf.add(event.day, (event, notes))
 
 
 @dataclass
 class ChosenHistory:
-    """What the read found: the scan (every day's statistics), and per wanted day its digest
-    builder and, for --summarize, its day text."""
+    """What the read found: the scan (every day's statistics), and the wanted days' parts
+    (digest builder and, for --summarize, day text) on a shelf."""
 
     scan: Scan
-    builders: dict[str, DayDigestBuilder] = field(default_factory=dict)
-    texts: dict[str, DayText] = field(default_factory=dict)
+    shelf: DayShelf[DayParts]
 
 
 def read_chosen(
@@ -79,21 +88,27 @@ def read_chosen(
     day texts need each event's text, so that read stays in one process. `scanned` is this
     run's scan through the index when the caller already made it.
     """
-    builders: dict[str, DayDigestBuilder] = {}
-    texts: dict[str, DayText] = {}
-    feed = DigestFeed(wanted, redact, builders)
+
+    def make(day: str) -> DayParts:
+        return DayParts(DayDigestBuilder(day), day_text(day) if day_text is not None else None)
+
+    def new_shelf() -> DayShelf[DayParts]:
+        days = settings.tuning.days_in_memory
+        return DayShelf(
+            make,
+            DayParts.take,
+            resident=RESIDENT_DAYS if days is None else days,
+            group=GROUP_DAYS if days is None else max(1, days // 4),
+            folder=settings.app_state_dir / "spill",
+        )
+
+    feed = DigestFeed(wanted, redact, new_shelf())
 
     def collect(event: Event) -> None:
         """One event with its text: into its day's digest and, for --summarize, its day text."""
         notes = feed.notes(event)
-        if notes is None:
-            return
-        feed.take(event, notes)
-        if day_text is not None:
-            text = texts.get(event.day)
-            if text is None:
-                text = texts[event.day] = day_text(event.day)
-            text.add(event)
+        if notes is not None:
+            feed.take(event, notes)
 
     scan = scanned
     if scan is None and use_index and settings.index_path.exists():
@@ -103,12 +118,12 @@ def read_chosen(
         days = {d.date for d in scan.book.sorted_days() if wanted(d.date)}
         if not read_days(settings, scan.book, days, collect, reporter.debug):
             scan = None
-            builders.clear()
-            texts.clear()
+            feed.shelf.close()
+            feed.shelf = new_shelf()
     if scan is None and day_text is None:  # the simple digest: parsed and noted on two cores
         scan = scan_history(
             settings, reporter=reporter, parallel=True, save_index=use_index, feed=feed
         )
     elif scan is None:
         scan = scan_history(settings, reporter=reporter, on_event=collect, save_index=use_index)
-    return ChosenHistory(scan, builders, texts)
+    return ChosenHistory(scan, feed.shelf)

@@ -83,7 +83,7 @@ class DaySummaries:
         return DayText(date, self.zone, self.redact)
 
     def summarize(
-        self, days: list[tuple[Digest, DayText]], *, memory_dir: Path, preserve: bool
+        self, days: Iterable[tuple[Digest, DayText]], *, memory_dir: Path, preserve: bool
     ) -> Summarized:
         """Summaries of the given days (estimates only in a dry run)."""
         out = Summarized(model=self.model)
