@@ -170,4 +170,6 @@ def history_sources(
             files.extend(list_jsonl_sources(folder.resolve()))
     dbs = [db.resolve() for db in databases if db.is_file()]
     forgotten = frozenset(s for db in dbs for s in forgotten_sessions(db, agent))
-    return HistorySources(tuple(dict.fromkeys(dbs)), tuple(dict.fromkeys(files)), forgotten)
+    if len(sessions_dirs) > 1:  # folders may overlap; one folder lists each file once
+        files = list(dict.fromkeys(files))
+    return HistorySources(tuple(dict.fromkeys(dbs)), tuple(files), forgotten)

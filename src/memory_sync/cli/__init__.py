@@ -1,29 +1,43 @@
 """The command line: the `memory-sync` group, which turns a MemorySyncError into one line and
-its exit code; each verb lives in `cli/<verb>.py`."""
+its exit code; each verb lives in `cli/<verb>.py`, imported only when it runs (a warm `compare`
+should not pay for importing `backfill` and the summarizers)."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
 
 from memory_sync import __version__
-from memory_sync.cli import (
-    backfill,
-    compare,
-    completion,
-    extract,
-    hook,
-    stats,
-    summarize,
-    transitions,
-    validate,
-)
 from memory_sync.errors import MemorySyncError
+
+VERBS = (
+    "backfill",
+    "compare",
+    "completion",
+    "extract",
+    "hook",
+    "stats",
+    "summarize",
+    "transitions",
+    "validate",
+)
 
 
 class MemorySyncGroup(click.Group):
     """The group that runs a verb and catches, in this one place, what it raises on purpose."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every verb, by name."""
+        return sorted({*VERBS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The verb `cmd_name`, its module imported now."""
+        if cmd_name in VERBS and cmd_name not in self.commands:
+            module = importlib.import_module(f"memory_sync.cli.{cmd_name}")
+            self.add_command(getattr(module, cmd_name))
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the verb; a MemorySyncError is one redacted line on stderr and its exit code."""
@@ -43,17 +57,3 @@ class MemorySyncGroup(click.Group):
 @click.version_option(__version__, prog_name="memory-sync")
 def main() -> None:
     """Rebuild an OpenClaw agent's daily memory files from its full session history."""
-
-
-for module in (
-    compare,
-    backfill,
-    summarize,
-    stats,
-    transitions,
-    extract,
-    validate,
-    hook,
-    completion,
-):
-    main.add_command(getattr(module, module.__name__.rsplit(".", 1)[1]))

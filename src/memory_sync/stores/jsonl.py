@@ -54,7 +54,9 @@ def list_jsonl_sources(sessions_dir: Path) -> list[Path]:
         dirs.sort()
         base = Path(root)
         names = sorted((n for n in files if is_transcript_name(n)), key=read_order)
-        found.extend(base / name for name in names)
+        # a plain name needs no parsing: pathlib's own shortcut (what iterdir uses), when there
+        child = getattr(base, "_make_child_relpath", base.joinpath)
+        found.extend(map(child, names))
     return found
 
 
