@@ -51,7 +51,7 @@ def test_records_set_aside_come_back_whole_in_order():
     events = [(f"s{rng.randrange(30)}", f"2026-11-{rng.randrange(1, 29):02d}") for _ in range(3000)]
     keyed = [(stream, day, rng.getrandbits(64), rng.getrandbits(64)) for stream, day in events]
     keyed += keyed[:200]  # copies: dropped by both
-    small, large = Ledger(budget=5), Ledger(budget=10**9)
+    small, large = Ledger(keys=5, records=5), Ledger(keys=10**9, records=10**9)
     for ledger in (small, large):
         kept = [ledger.first(("f", s), day, k, c) for s, day, k, c in keyed]
         ledger.trim()
@@ -133,3 +133,13 @@ def test_an_index_saved_in_parts_resumes_as_a_full_read(cli, corpus, monkeypatch
     resumed = cli(*args, "-v")
     assert "index brought up to date" in resumed.stderr
     assert json.loads(resumed.stdout) == json.loads(cli(*args, "--no-cache").stdout)
+
+
+def test_a_larger_history_keeps_fewer_keys_in_memory():
+    from memory_sync.history.keyset import KEYS_IN_MEMORY, LEAST_IN_MEMORY, keys_budget
+
+    assert keys_budget(1_280_000_000) == KEYS_IN_MEMORY  # the 1 GB bench history never spills
+    assert (
+        LEAST_IN_MEMORY <= keys_budget(4_200_000_000) < keys_budget(2_200_000_000) < KEYS_IN_MEMORY
+    )
+    assert keys_budget(10**12) == LEAST_IN_MEMORY

@@ -79,6 +79,8 @@ class DayBook:
         self.session_keys: dict[str, str | None] = {}
         # the transitions as stored by the index; dropped as soon as a model change is added
         self.known_transitions: list[Transition] | None = None
+        self._keys: dict[str | None, str | None] = {}  # one copy of each session key
+        self._models: dict[str, str] = {}  # and of each model name
 
     def add(self, event: Event) -> None:
         """Count one event into its day."""
@@ -123,11 +125,14 @@ class DayBook:
     def _note_model(self, event: Event) -> None:
         assert event.model is not None
         segs = self.segments.get(event.session_id)
+        model = event.model
         if segs is None:
             segs = self.segments[event.session_id] = []
-            self.session_keys[event.session_id] = event.session_key
-        if not segs or segs[-1][2] != event.model or event.ms < segs[-1][0]:
-            segs.append((event.ms, event.day, event.model))
+            key = event.session_key
+            self.session_keys[event.session_id] = self._keys.setdefault(key, key)
+        if not segs or segs[-1][2] != model or event.ms < segs[-1][0]:
+            day = self.days[event.day].date  # one copy of each date, not one per event
+            segs.append((event.ms, day, self._models.setdefault(model, model)))
             self.known_transitions = None
 
     def transitions(self) -> list[Transition]:

@@ -4,9 +4,10 @@ for --summarize, the day text) of the days the rule picks."""
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from memory_sync.backfill.shelf import GROUP_DAYS, RESIDENT_DAYS, DayShelf
 from memory_sync.config import AgentSettings
@@ -14,6 +15,7 @@ from memory_sync.digest.builder import DayDigestBuilder
 from memory_sync.digest.notes import NO_NOTES, notes_for
 from memory_sync.events import Event
 from memory_sync.history.chosen_days import read_days
+from memory_sync.history.parallel import unpack_notes
 from memory_sync.history.reporter import Reporter
 from memory_sync.history.scan import Scan, scan_history
 from memory_sync.redact import Redact
@@ -29,12 +31,26 @@ class DayParts:
     digest: DayDigestBuilder
     text: DayText | None = None
 
-    def take(self, item: tuple[Event, tuple[Any, ...]]) -> None:
-        """Add one event of the day with its notes."""
+    def take(self, item: tuple[Event, tuple[Any, ...]] | PackedDay) -> None:
+        """Add one event of the day with its notes, or what a worker packed for the day."""
+        if isinstance(item, PackedDay):
+            take = self.digest.take
+            gone = item.dropped
+            for at, event, notes in unpack_notes(self.digest.date, item.packed):
+                if at not in gone:
+                    take(event, notes)
+            return
         event, notes = item
         self.digest.take(event, notes)
         if self.text is not None:
             self.text.add(event)
+
+
+class PackedDay(NamedTuple):
+    """One day's notes from one unit of a parallel read, still packed (`unpack_notes`)."""
+
+    packed: bytes
+    dropped: frozenset[int]  # positions in the unit of events dropped as copies
 
 
 class DigestFeed:
@@ -59,6 +75,14 @@ class DigestFeed:
     def take(self, event: Event, notes: tuple[Any, ...]) -> None:
         """Add a wanted event with its notes to its day."""
         self.shelf.add(event.day, (event, notes))
+
+    def take_day(self, day: str, positions: bytes, packed: bytes, dropped: frozenset[int]) -> None:
+        """Add what a worker packed for one day (unpacked only when the day is built)."""
+        if dropped:
+            at = array("I")
+            at.frombytes(positions)
+            dropped = dropped.intersection(at)
+        self.shelf.add(day, PackedDay(packed, dropped))
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import IO, Any, Generic, TypeVar
 
 from memory_sync.private import spill_file
 
-RESIDENT_DAYS = 400  # collectors held during the read: a digest builder is 50-150 KB
+RESIDENT_DAYS = 100  # collectors held during the read: a digest builder is 50-250 KB
 GROUP_DAYS = 100  # days set aside per file, built together after the read
 
 C = TypeVar("C")

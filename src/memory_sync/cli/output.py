@@ -111,8 +111,17 @@ class Output:
         encoded value has escaped quotes and newlines that a secret's shape does not), then
         the document once more."""
         clean = _redact_values(data, self.redact)
-        text = orjson.dumps(clean, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
-        self._line(sys.stdout, self.redact(text))
+        raw = orjson.dumps(clean, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+        del clean
+        # written in pieces of whole lines (a JSON line holds whole values): a document of
+        # years of days is never held as text twice more
+        start, piece = 0, 1 << 16
+        while start < len(raw):
+            end = raw.find(b"\n", start + piece)
+            end = len(raw) if end < 0 else end + 1
+            sys.stdout.write(self.redact(raw[start:end].decode()))
+            start = end
+        self._line(sys.stdout, "")
 
     def warn(self, text: str) -> None:
         """A warning on stderr (shown even with -q)."""

@@ -33,15 +33,20 @@ class Ledger:
     time) nor its content key (role, message time, start of the text) was seen before; the
     first copy read wins. Each stream's won keys and touched days are kept for the index.
 
-    Memory stays flat: the keys live in a `KeySet`, and once the records hold more than
-    `STREAM_KEYS_IN_MEMORY` keys (or `budget`, which bounds the KeySet too) they are set
-    aside in a temporary file (`trim`); `records` gives them all back, a stream set aside
-    twice as two records.
+    Memory stays flat: the keys live in a `KeySet` of at most `keys` in memory, and once the
+    records hold more than `records` keys they are set aside in a temporary file (`trim`);
+    `records()` gives them all back, a stream set aside twice as two records.
     """
 
-    def __init__(self, *, folder: Path | None = None, budget: int | None = None) -> None:
-        self.keys = KeySet(folder=folder, budget=KEYS_IN_MEMORY if budget is None else budget)
-        self.budget = STREAM_KEYS_IN_MEMORY if budget is None else budget
+    def __init__(
+        self,
+        *,
+        folder: Path | None = None,
+        keys: int = KEYS_IN_MEMORY,
+        records: int = STREAM_KEYS_IN_MEMORY,
+    ) -> None:
+        self.keys = KeySet(folder=folder, budget=keys)
+        self.budget = records
         self.seen = self.keys.recent  # the in-memory part, for tests inlined in hot loops
         self.streams: dict[Stream, StreamRecord] = {}
         self.folder = folder

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import gc
 import itertools
+import marshal
 import os
+import pickle
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from memory_sync.events import Event, EventFactory, Kind
 from memory_sync.history.ledger import Ledger
@@ -32,6 +34,9 @@ from memory_sync.stores.sqlite import (
     session_row_counts,
 )
 from memory_sync.timeutil import DayClock
+
+if TYPE_CHECKING:
+    from memory_sync.history.scan import Feed
 
 MIN_BYTES = 64 * 1024 * 1024  # below this one process is faster than starting workers
 UNIT_BYTES = 24 * 1024 * 1024  # at most this much history per unit: what a worker hands back
@@ -54,11 +59,45 @@ _STATE: dict[str, Any] = {}
 
 
 Days = dict[tuple[str, str], set[str]]
+DayNotes = list[tuple[str, bytes, bytes]]  # (day, unit positions as array("I"), packed notes)
 
 
-def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
+def pack_notes(items: list[tuple[Any, ...]]) -> bytes:
+    """One day's notes of one unit as bytes: marshal (fast, for plain values), else pickle."""
+    try:
+        return b"M" + marshal.dumps(items)
+    except ValueError:  # a value marshal cannot write
+        return b"P" + pickle.dumps(items, pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_notes(day: str, packed: bytes) -> Iterator[tuple[int, Event, Any]]:
+    """The (position in unit, event without text, notes) that `pack_notes` packed, in order."""
+    items = marshal.loads(packed[1:]) if packed[:1] == b"M" else pickle.loads(packed[1:])
+    for at, ms, kind, sid, skey, ident, model, noise, tokens, reason, notes in items:
+        event = Event(
+            ms,
+            day,
+            KINDS[kind],
+            sid,
+            skey,
+            ident,
+            "",
+            model,
+            noise,
+            (),
+            None,
+            False,
+            tokens,
+            reason,
+        )
+        yield at, event, notes
+
+
+def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days, DayNotes]:
     """Worker: the unit's events as compact records (no text), in reading order, how far each
-    of its files was read, and the days each stream touches."""
+    of its files was read, the days each stream touches, and (with a `notes` function) the
+    notes of the wanted events, packed per day (the main process unpacks a day only when it
+    builds it)."""
     gc.disable()
     clock: DayClock = _STATE["clock"]
     rows: dict[str, int] = _STATE["rows"]
@@ -70,6 +109,7 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
     append = out.append
     kind_index = {k: i for i, k in enumerate(KINDS)}
     days: Days = {}
+    by_day: dict[str, tuple[array[int], list[tuple[Any, ...]]]] = {}
     stream: tuple[str, str] = ("", "")
     touched: set[str] = set()
     if unit.db is not None:
@@ -85,6 +125,29 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
             stream = (ref.source, e.session_id)
             touched = days.setdefault(stream, set())
         touched.add(e.day)
+        kind = kind_index[e.kind]
+        if notes is not None:
+            made_notes = notes(e)
+            if made_notes is not None:
+                found = by_day.get(e.day)
+                if found is None:
+                    found = by_day[e.day] = (array("I"), [])
+                found[0].append(len(out))
+                found[1].append(
+                    (
+                        len(out),
+                        e.ms,
+                        kind,
+                        e.session_id,
+                        e.session_key,
+                        e.identity,
+                        e.model,
+                        e.noise,
+                        e.tokens_before,
+                        e.reason,
+                        made_notes,
+                    )
+                )
         append(
             (
                 ref.source,
@@ -92,7 +155,7 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
                 content_key,
                 e.ms,
                 e.day,
-                kind_index[e.kind],
+                kind,
                 e.session_id,
                 e.session_key,
                 e.identity,
@@ -100,10 +163,10 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days]:
                 e.noise,
                 e.tokens_before,
                 e.reason,
-                notes(e) if notes is not None else None,
             )
         )
-    return out, problems, marks, days
+    packed = [(day, at.tobytes(), pack_notes(items)) for day, (at, items) in by_day.items()]
+    return out, problems, marks, days, packed
 
 
 def plan(
@@ -182,16 +245,25 @@ def parallel_events(
     progress: Any = None,
     ledger: Ledger | None = None,
     marks: Marks | None = None,
-    notes: Callable[[Event], Any] | None = None,
-) -> Iterator[tuple[Event, Any]]:
-    """Each event once, as `history.read_events` yields them, read by `workers` processes,
-    with what `notes` (run in the workers, on the event with its text) made of it."""
+    feed: Feed | None = None,
+) -> Iterator[Event]:
+    """Each event once, as `history.read_events` yields them, read by `workers` processes.
+
+    With a `feed`, `feed.notes` runs in the workers (on the event with its text) and each
+    unit's notes come to `feed.take_day(day, positions, packed, dropped)` after its events, one
+    call per day: the unit positions of the day's noted events (array("I") bytes), their packed
+    notes (`unpack_notes`), and the positions of the unit's events dropped as copies."""
+    notes = feed.notes if feed is not None else None
     per_db: dict[Path, dict[str, int]] = {}
     for db in sources.databases:
         if marks is not None:
             marks.note_database(db)
         per_db[db] = session_row_counts(db)  # counted once: for import copies and for `plan`
-    rows = {sid: n for counts in per_db.values() for sid, n in counts.items()}
+    rows = (
+        next(iter(per_db.values()))
+        if len(per_db) == 1
+        else {sid: n for counts in per_db.values() for sid, n in counts.items()}
+    )
     _STATE.update(clock=clock, rows=rows, notes=notes, forgotten=sources.forgotten)
     units = plan(sources, workers, 2 if notes is None else 16, per_db)
     ledger = ledger or Ledger()
@@ -200,10 +272,10 @@ def parallel_events(
 
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        for unit, (records, unit_problems, unit_marks, unit_days) in zip(
+        for unit, (records, unit_problems, unit_marks, unit_days, day_notes) in zip(
             units,
             # a few units ahead keep the workers busy; more would only hold memory
-            _in_order(pool, units, (4 if notes is None else 2) * workers),
+            _in_order(pool, units, 2 * workers),
             strict=True,
         ):
             problems.merge(unit_problems)
@@ -215,7 +287,8 @@ def parallel_events(
             current: tuple[str, str] = ("", "")
             won: array[int] = array("Q")  # replaced at the first record
             in_runs = keys.in_runs if keys.spilled else None  # keys set aside on disk
-            for (
+            dropped: list[int] = []
+            for at, (
                 source,
                 key,
                 content_key,
@@ -229,18 +302,19 @@ def parallel_events(
                 noise,
                 tokens,
                 reason,
-                payload,
-            ) in records:
+            ) in enumerate(records):
                 # inlined Ledger.first: this loop is the one place that sees every entry
                 if sid != current[1] or source != current[0]:
                     current = (source, sid)
                     won = ledger.record(current).keys
                 if key in seen or (in_runs and in_runs(key)):
+                    dropped.append(at)
                     continue
                 seen.add(key)
                 won.append(key)
                 if content_key is not None:
                     if content_key in seen or (in_runs and in_runs(content_key)):
+                        dropped.append(at)
                         continue
                     seen.add(content_key)
                     won.append(content_key)
@@ -260,7 +334,11 @@ def parallel_events(
                     tokens,
                     reason,
                 )
-                yield event, payload
+                yield event
+            if feed is not None:
+                gone = frozenset(dropped)
+                for day, positions, packed in day_notes:
+                    feed.take_day(day, positions, packed, gone)
             ledger.trim()  # between units: no record is held by this loop
             if progress:
                 progress(unit.size)

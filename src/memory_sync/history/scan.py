@@ -18,7 +18,8 @@ from memory_sync.days import DayBook
 from memory_sync.events import Event
 from memory_sync.history import index
 from memory_sync.history.index import IndexState
-from memory_sync.history.ledger import Ledger
+from memory_sync.history.keyset import keys_budget
+from memory_sync.history.ledger import STREAM_KEYS_IN_MEMORY, Ledger
 from memory_sync.history.parallel import parallel_events, workers_wanted
 from memory_sync.history.reporter import SILENT, Reporter
 from memory_sync.history.resume import Reread, catch_up, with_tails
@@ -49,6 +50,10 @@ class Feed(Protocol):
 
     def take(self, event: Event, notes: Any) -> None:
         """Add one wanted event's notes."""
+
+    def take_day(self, day: str, positions: bytes, packed: bytes, dropped: frozenset[int]) -> None:
+        """Add the notes a worker packed for one day of one unit (`parallel.unpack_notes`),
+        leaving out the events at `dropped` positions (copies)."""
 
 
 def scan_history(
@@ -82,7 +87,12 @@ def scan_history(
     key_stamps = index.key_files(settings.sources)
     problems = Problems()
     book = DayBook()
-    ledger = Ledger(folder=settings.app_state_dir / "spill", budget=settings.tuning.keys_in_memory)
+    setting = settings.tuning.keys_in_memory  # MEMORY_SYNC_KEYS_IN_MEMORY, for both budgets
+    ledger = Ledger(
+        folder=settings.app_state_dir / "spill",
+        keys=setting or keys_budget(settings.sources.total_bytes()),
+        records=setting or STREAM_KEYS_IN_MEMORY,
+    )
     marks = Marks()
     add = book.add
     collecting = gc.isenabled()
@@ -94,13 +104,17 @@ def scan_history(
     )
     try:
         if workers > 1:
-            notes = feed.notes if feed is not None else None
-            for event, payload in parallel_events(
-                settings.sources, clock, problems, workers, progress, ledger, marks, notes
+            for event in parallel_events(
+                settings.sources,
+                clock,
+                problems,
+                workers,
+                progress,
+                ledger,
+                marks,
+                feed,
             ):
                 add(event)
-                if payload is not None and feed is not None:
-                    feed.take(event, payload)
         else:
             for event in read_events(settings.sources, clock, problems, progress, ledger, marks):
                 add(event)

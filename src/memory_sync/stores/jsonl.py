@@ -157,7 +157,7 @@ def _open(path: Path) -> IO[bytes]:
 CHECK_BYTES = 1024  # bytes at the start and before the resume point that must not change
 
 
-@dataclass
+@dataclass(slots=True)
 class FileMark:
     """How far one transcript file was read and what identifies it, so a later run can resume
     after the last complete line (or see that the file was rewritten and read it again)."""
