@@ -59,12 +59,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("history", type=Path)
     parser.add_argument("--exe", default=f"{sys.executable} -m memory_sync")
-    parser.add_argument("--only", default="", help="comma-separated names of cold commands")
+    parser.add_argument(
+        "--only", default="", help="comma-separated names of cold commands (`-`: none)"
+    )
     parser.add_argument("--no-warm", action="store_true", help="skip the warm and incremental runs")
     options = parser.parse_args()
     exe = options.exe.split()
     history: Path = options.history
-    wanted = [n for n in options.only.split(",") if n] or list(COLD)
+    wanted = [n for n in options.only.split(",") if n in COLD] if options.only else list(COLD)
     report: dict[str, Any] = {"history": str(history)}
     since = ""
     with tempfile.TemporaryDirectory() as tmp:

@@ -143,3 +143,31 @@ def test_a_larger_history_keeps_fewer_keys_in_memory():
         LEAST_IN_MEMORY <= keys_budget(4_200_000_000) < keys_budget(2_200_000_000) < KEYS_IN_MEMORY
     )
     assert keys_budget(10**12) == LEAST_IN_MEMORY
+
+
+def test_transitions_worked_out_again_only_where_a_model_changed():
+    from memory_sync.days import DayBook
+    from memory_sync.events import Event, Kind
+
+    rng = random.Random(11)
+    events = [
+        Event(
+            1_795_000_000_000 + n * 60_000,
+            "2026-11-20",
+            Kind.ASSISTANT,
+            f"s{rng.randrange(6)}",
+            rng.choice(["agent:main:main", "agent:main:telegram", None]),
+            n,
+            model=rng.choice(["a/x", "b/y", "c/z"]),
+        )
+        for n in range(400)
+    ]
+    rng.shuffle(events)
+    whole, step = DayBook(), DayBook()
+    for event in events:
+        whole.add(event)
+    for n, event in enumerate(events):
+        step.add(event)
+        if n % 37 == 0:
+            step.transitions()  # worked out, then only the changed groups again
+    assert step.transitions() == whole.transitions() and len(whole.transitions()) > 50

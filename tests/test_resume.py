@@ -289,7 +289,8 @@ def test_an_index_with_valid_sqlite_but_wrong_content_is_rebuilt(cli, mixed, par
     _compare(cli, mixed)
     index_file = next((mixed.parent / "ms-state" / "index").glob("*.sqlite"))
     con = sqlite3.connect(index_file)
-    con.execute(f"UPDATE meta SET {part} = ?", (b'{"days": [], "segments": [], "files": 3}',))
+    table = "meta SET figures" if part == "figures" else "marks SET data"
+    con.execute(f"UPDATE {table} = ?", (b'{"days": [], "segments": [], "files": 3}',))
     con.commit()
     con.close()
     live = mixed / "agents/main/sessions" / LIVE

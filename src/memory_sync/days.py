@@ -77,8 +77,9 @@ class DayBook:
         # per session: list of (ms, day, model) at each change of the replying model
         self.segments: dict[str, list[tuple[int, str, str]]] = {}
         self.session_keys: dict[str, str | None] = {}
-        # the transitions as stored by the index; dropped as soon as a model change is added
+        # the transitions as stored by the index or last worked out (see `transitions`)
         self.known_transitions: list[Transition] | None = None
+        self._changed: set[str] = set()  # groups (session key, or id) with a new model change
         self._keys: dict[str | None, str | None] = {}  # one copy of each session key
         self._models: dict[str, str] = {}  # and of each model name
 
@@ -133,17 +134,25 @@ class DayBook:
         if not segs or segs[-1][2] != model or event.ms < segs[-1][0]:
             day = self.days[event.day].date  # one copy of each date, not one per event
             segs.append((event.ms, day, self._models.setdefault(model, model)))
-            self.known_transitions = None
+            self._changed.add(self.session_keys[event.session_id] or event.session_id)
 
     def transitions(self) -> list[Transition]:
-        """Every change of the replying model within a session key (or session), in time order."""
-        if self.known_transitions is not None:
-            return list(self.known_transitions)
+        """Every change of the replying model within a session key (or session), in time order.
+        Worked out once; after new model changes, only for the groups they are in."""
+        known, changed = self.known_transitions, self._changed
+        if known is not None and not changed:
+            return list(known)
+        groups = None if known is None else changed
         by_group: dict[str, list[tuple[int, str, str, str]]] = {}
         for sid, segs in self.segments.items():
             group = self.session_keys[sid] or sid
-            by_group.setdefault(group, []).extend((ms, day, model, sid) for ms, day, model in segs)
-        out: list[Transition] = []
+            if groups is None or group in groups:
+                by_group.setdefault(group, []).extend((ms, day, m, sid) for ms, day, m in segs)
+        out = (
+            []
+            if known is None
+            else [t for t in known if (t.session_key or t.session_id) not in changed]
+        )
         for points in by_group.values():
             points.sort()
             previous: str | None = None
@@ -152,7 +161,8 @@ class DayBook:
                     out.append(Transition(ms, day, self.session_keys[sid], sid, previous, model))
                 previous = model
         out.sort(key=lambda t: (t.ms, t.session_id))
-        return out
+        self.known_transitions, self._changed = out, set()
+        return list(out)
 
     def sorted_days(self) -> list[DayStats]:
         """Days with any conversation entry, oldest first; also a day whose every session was

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from memory_sync.cleaning import assistant_ack, clean_user, content_text, strip_assistant_text
 from memory_sync.stores import SessionRef
-from memory_sync.timeutil import DayClock, coerce_ms, parse_iso_ms
+from memory_sync.timeutil import HOURS_CACHED, DayClock, coerce_ms, parse_iso_ms
 
 TOOL_TEXT_LIMIT = 2000  # tool output kept per result: enough for errors, never a raw dump
 SYNTHETIC_PROVIDERS = frozenset({"openclaw", "clawdbot", "moltbot"})
@@ -118,6 +118,8 @@ class EventFactory:
             hour = stamp[:13]
             base = self._hour_ms.get(hour, -1)
             if base == -1:
+                if len(self._hour_ms) >= HOURS_CACHED:  # bounded: years of history in one read
+                    self._hour_ms.clear()
                 base = self._hour_ms[hour] = parse_iso_ms(hour + ":00:00Z")
             if base is not None:
                 try:

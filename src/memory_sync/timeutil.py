@@ -75,12 +75,16 @@ def coerce_ms(value: object) -> int | None:
     return None
 
 
+HOURS_CACHED = 16_384  # about two years of hours (a few MB); a longer history starts over
+
+
 class DayClock:
     """Maps UTC epoch ms to local calendar dates in one zone, DST-correct, with an hourly cache."""
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
         self._hours: dict[int, tuple[str, int, str] | None] = {}
+        self._dates: dict[str, str] = {}  # one string per date, shared by its hours
 
     def day_of(self, ms: int) -> str:
         """The local date (YYYY-MM-DD) of the instant `ms`."""
@@ -88,6 +92,9 @@ class DayClock:
         if hour in self._hours:
             cached = self._hours[hour]
         else:
+            if len(self._hours) >= HOURS_CACHED:  # years of history in one read: start over
+                self._hours.clear()
+                self._dates.clear()
             cached = self._hours[hour] = self._hour_entry(hour)
         if cached is None:  # the offset changes inside this hour: compute exactly
             return datetime.fromtimestamp(ms / 1000, self.zone).date().isoformat()
@@ -99,10 +106,14 @@ class DayClock:
         end = datetime.fromtimestamp(hour * 3600 + 3599, self.zone)
         if start.utcoffset() != end.utcoffset():
             return None
+        first = self._date(start.date().isoformat())
         if start.date() == end.date():
-            return (start.date().isoformat(), 1 << 62, start.date().isoformat())
+            return (first, 1 << 62, first)
         midnight = datetime.combine(end.date(), datetime.min.time(), self.zone)
-        return (start.date().isoformat(), int(midnight.timestamp() * 1000), end.date().isoformat())
+        return (first, int(midnight.timestamp() * 1000), self._date(end.date().isoformat()))
+
+    def _date(self, text: str) -> str:
+        return self._dates.setdefault(text, text)
 
     def today(self) -> str:
         """Today's local date."""

@@ -125,7 +125,9 @@ def _figures(state: IndexState) -> bytes:
     return orjson.dumps(
         {
             "days": [_day_json(s) for s in book.days.values()],
-            "transitions": [dataclasses.astuple(t) for t in book.transitions()],
+            "transitions": [  # (astuple would copy every field deeply first)
+                (t.ms, t.day, t.session_key, t.session_id, t.old, t.new) for t in book.transitions()
+            ],
             "problems": [
                 {
                     "source": d.source,
@@ -141,34 +143,46 @@ def _figures(state: IndexState) -> bytes:
     )
 
 
-def _marks(state: IndexState) -> bytes:
-    """What resuming needs: how far each source was read, and the model timeline per session
-    (which a run answered from the index alone never loads)."""
-    return orjson.dumps(
-        {
-            "segments": state.book.segments,
-            "session_keys": state.book.session_keys,
-            # orjson writes a dataclass as its fields, without a dict per mark in between
-            "files": list(state.files.values()),
-            "dbs": list(state.dbs.values()),
-            "key_files": state.key_files,
-        }
-    )
+_PART = 2000  # files, or sessions of the timeline, per stored part of the marks
 
 
-def _marks_into(state: IndexState, raw: bytes) -> None:
-    data = orjson.loads(raw)
-    state.files = {m["path"]: FileMark(**m) for m in data["files"]}
-    state.dbs = {}
-    for m in data["dbs"]:
-        m["wal"] = tuple(m["wal"])
-        state.dbs[m["path"]] = DbMark(**m)
-    state.key_files = data["key_files"]
+def _marks(state: IndexState) -> Iterator[bytes]:
+    """What resuming needs, in parts of bounded size (a history of years has tens of thousands
+    of files and sessions; one blob of them all cost tens of MB to write): how far each source
+    was read, and the model timeline per session (which a run answered from the index alone
+    never loads)."""
+    yield orjson.dumps({"dbs": list(state.dbs.values()), "key_files": state.key_files})
+    files = list(state.files.values())  # orjson writes a dataclass as its fields
+    for start in range(0, len(files), _PART):
+        yield orjson.dumps({"files": files[start : start + _PART]})
     book = state.book
-    book.segments = {
-        sid: [(ms, day, model) for ms, day, model in segs] for sid, segs in data["segments"].items()
-    }
-    book.session_keys = data["session_keys"]
+    for names, field_ in ((list(book.segments), "segments"), (list(book.session_keys), "keys")):
+        source = book.segments if field_ == "segments" else book.session_keys
+        for start in range(0, len(names), _PART):
+            yield orjson.dumps({field_: {n: source[n] for n in names[start : start + _PART]}})
+
+
+def _marks_into(state: IndexState, parts: Iterable[bytes]) -> None:
+    """Fill `state` from the stored parts of the marks (ValueError when the first is missing)."""
+    state.files, state.dbs = {}, {}
+    book = state.book
+    book.segments, book.session_keys = {}, {}
+    first = True
+    for raw in parts:
+        data = orjson.loads(raw)
+        if first:
+            for m in data["dbs"]:
+                m["wal"] = tuple(m["wal"])
+                state.dbs[m["path"]] = DbMark(**m)
+            state.key_files = data["key_files"]
+            first = False
+        for m in data.get("files", ()):
+            state.files[m["path"]] = FileMark(**m)
+        for sid, segs in data.get("segments", {}).items():
+            book.segments[sid] = [(ms, day, model) for ms, day, model in segs]
+        book.session_keys.update(data.get("keys", {}))
+    if first:
+        raise ValueError("the index holds no marks")
 
 
 def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
@@ -196,7 +210,8 @@ def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY, generation INTEGER, "
-    "signature BLOB, figures BLOB, marks BLOB)",
+    "signature BLOB, figures BLOB)",
+    "CREATE TABLE IF NOT EXISTS marks (part INTEGER PRIMARY KEY, data BLOB)",
     "CREATE TABLE IF NOT EXISTS streams (source TEXT, session_id TEXT, keys BLOB, days TEXT)",
     "CREATE INDEX IF NOT EXISTS stream_rows ON streams (source, session_id)",
     "CREATE TABLE IF NOT EXISTS written (date TEXT PRIMARY KEY, fingerprint TEXT)",
@@ -292,9 +307,11 @@ def save(
             )
             state.generation = stored + 1
             con.execute(
-                "INSERT OR REPLACE INTO meta VALUES (1, ?, ?, ?, ?)",
-                (state.generation, state.signature, _figures(state), _marks(state)),
+                "INSERT OR REPLACE INTO meta VALUES (1, ?, ?, ?)",
+                (state.generation, state.signature, _figures(state)),
             )
+            con.execute("DELETE FROM marks")
+            con.executemany("INSERT INTO marks VALUES (?, ?)", enumerate(_marks(state)))
             con.execute(f"PRAGMA user_version = {INDEX_VERSION}")
             con.execute("COMMIT")
             return True
@@ -349,8 +366,7 @@ def load_marks(path: Path, state: IndexState) -> None:
     them); raises sqlite3.Error or ValueError on a damaged index, IndexChanged when another run
     saved meanwhile."""
     with _snapshot(path, state.generation) as con:
-        for (raw,) in con.execute("SELECT marks FROM meta WHERE id = 1"):
-            _marks_into(state, raw)
+        _marks_into(state, (raw for (raw,) in con.execute("SELECT data FROM marks ORDER BY part")))
 
 
 def _rows(path: Path, query: str) -> Iterator[tuple[Any, ...]]:
