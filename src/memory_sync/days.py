@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from memory_sync.events import Event, Kind
 
@@ -57,9 +58,9 @@ class DayStats:
         return f"{self.fingerprint:016x}"
 
 
-@dataclass(frozen=True)
-class Transition:
-    """The answering model changed from `old` to `new` at `ms` in a session."""
+class Transition(NamedTuple):
+    """The answering model changed from `old` to `new` at `ms` in a session (a tuple: an index
+    of years holds tens of thousands, made quickly)."""
 
     ms: int
     day: str

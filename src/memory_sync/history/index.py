@@ -102,12 +102,22 @@ def _day_json(s: DayStats) -> dict[str, Any]:
 
 
 def _day_from(d: dict[str, Any]) -> DayStats:
-    d = dict(d)
-    d["sessions"] = set(d["sessions"])
-    d["noise"] = Counter(d["noise"])
-    d["models"] = Counter(d["models"])
-    d["compactions"] = [(ms, tokens) for ms, tokens in d["compactions"]]
-    return DayStats(**d)
+    return DayStats(
+        d["date"],
+        set(d["sessions"]),
+        d["user"],
+        d["assistant"],
+        d["tool"],
+        d["tool_calls"],
+        d["errors"],
+        Counter(d["noise"]),
+        Counter(d["models"]),
+        [(ms, tokens) for ms, tokens in d["compactions"]],
+        d["resets"],
+        d["fingerprint"],
+        d["first_ms"],
+        d["last_ms"],
+    )
 
 
 def unfinished(files: dict[str, FileMark]) -> list[str]:
@@ -191,7 +201,7 @@ def _state_from(signature_: bytes, generation: int, raw: bytes) -> IndexState:
     for day in data["days"]:
         stats = _day_from(day)
         book.days[stats.date] = stats
-    book.known_transitions = [Transition(*t) for t in data["transitions"]]
+    book.known_transitions = list(map(Transition._make, data["transitions"]))
     problems = Problems()
     for d in data["problems"]:
         problems.add(SourceDamage(d["source"], d["skipped"], d["repaired"], Counter(d["reasons"])))
