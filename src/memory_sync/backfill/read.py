@@ -9,7 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from memory_sync.backfill.shelf import GROUP_DAYS, RESIDENT_DAYS, DayShelf
+from memory_sync.backfill.shelf import (
+    GROUP_DAYS,
+    RESIDENT_DAYS,
+    TEXT_RESIDENT_DAYS,
+    DayShelf,
+)
 from memory_sync.config import AgentSettings
 from memory_sync.digest.builder import DayDigestBuilder
 from memory_sync.digest.notes import NO_NOTES, notes_for
@@ -121,7 +126,7 @@ def read_chosen(
         return DayShelf(
             make,
             DayParts.take,
-            resident=RESIDENT_DAYS if days is None else days,
+            resident=days or (RESIDENT_DAYS if day_text is None else TEXT_RESIDENT_DAYS),
             group=GROUP_DAYS if days is None else max(1, days // 4),
             folder=settings.app_state_dir / "spill",
         )

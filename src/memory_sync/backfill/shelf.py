@@ -1,12 +1,13 @@
 """The chosen days' collectors (digest builders, day texts) in memory that stops growing.
 
 A `--all` run wants every day, and a day can change until the whole history is read (sessions
-come in file order, not in time order). The first `RESIDENT_DAYS` days met get a collector in
-memory; the events of every later day are set aside, in reading order, in a temporary file of
-their own group of days, and replayed into that day's collector, one group at a time, when the
-days are built. Replaying the same events in the same order gives the same collector, so the
-files written are the same as with everything in memory. A history of up to about 400 days
-sets nothing aside.
+come in file order, not in time order). The first `RESIDENT_DAYS` days met (`TEXT_RESIDENT_DAYS`
+with --summarize) get a collector in memory; the events of every later day are set aside, in
+reading order, in a temporary file of their own group of days, and replayed into that day's
+collector, one group at a time, when the days are built. Replaying the same events in the same
+order gives the same collector, so the files written are the same as with everything in memory.
+A parallel read sets aside what the workers packed (`parallel.pack_notes`), so that costs one
+write; days kept in memory are built while the workers read, which keeps `--all` fast.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import IO, Any, Generic, TypeVar
 
 from memory_sync.private import spill_file
 
-RESIDENT_DAYS = 100  # collectors held during the read: a digest builder is 50-250 KB
+RESIDENT_DAYS = 250  # collectors held during the read: a digest builder is 50-250 KB
+TEXT_RESIDENT_DAYS = 100  # with --summarize, each also holds up to 100 k characters of text
 GROUP_DAYS = 100  # days set aside per file, built together after the read
 
 C = TypeVar("C")
