@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import Session, Text
 
 
-def run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """One CLI run: seconds, peak RSS in MB, exit code and stdout."""
+def run(args: list[str], env: dict[str, str], exe: list[str] | None = None) -> dict[str, Any]:
+    """One CLI run (of `exe`, default this Python's memory_sync): seconds, peak RSS in MB,
+    exit code and stdout."""
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "memory_sync", *args], env=env, stdout=subprocess.PIPE
-    )
+    command = exe or [sys.executable, "-m", "memory_sync"]
+    proc = subprocess.Popen([*command, *args], env=env, stdout=subprocess.PIPE)
     out = proc.stdout.read() if proc.stdout else b""
     _pid, status, usage = os.wait4(proc.pid, 0)
     return {

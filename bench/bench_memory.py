@@ -15,15 +15,14 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+import bench_incremental
 from bench_incremental import add_jsonl, add_rows, new_session, remove_rows
 
 COLD = {
@@ -37,17 +36,8 @@ COLD = {
 
 
 def run(exe: list[str], args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """One CLI run: wall seconds, peak RSS in MB, exit code, and its stdout."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([*exe, *args], env=env, stdout=subprocess.PIPE)
-    out = proc.stdout.read() if proc.stdout else b""
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    return {
-        "s": round(time.perf_counter() - start, 2),
-        "rss_mb": usage.ru_maxrss // 1024,
-        "exit": os.waitstatus_to_exitcode(status),
-        "stdout": out,
-    }
+    """One CLI run of `exe`: wall seconds, peak RSS in MB, exit code, and its stdout."""
+    return bench_incremental.run(args, env, exe)
 
 
 def short(result: dict[str, Any]) -> dict[str, Any]:

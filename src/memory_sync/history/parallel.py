@@ -70,26 +70,27 @@ def pack_notes(items: list[tuple[Any, ...]]) -> bytes:
         return b"P" + pickle.dumps(items, pickle.HIGHEST_PROTOCOL)
 
 
+def textless(  # noqa: PLR0913 (an Event's fields, in order)
+    ms: int,
+    day: str,
+    kind: Kind,
+    sid: str,
+    skey: str | None,
+    ident: int,
+    model: str | None,
+    noise: str | None,
+    tokens: int | None,
+    reason: str | None,
+) -> Event:
+    """An event as a worker's record carries it: everything but its text and tool calls."""
+    return Event(ms, day, kind, sid, skey, ident, "", model, noise, (), None, False, tokens, reason)
+
+
 def unpack_notes(day: str, packed: bytes) -> Iterator[tuple[int, Event, Any]]:
     """The (position in unit, event without text, notes) that `pack_notes` packed, in order."""
     items = marshal.loads(packed[1:]) if packed[:1] == b"M" else pickle.loads(packed[1:])
     for at, ms, kind, sid, skey, ident, model, noise, tokens, reason, notes in items:
-        event = Event(
-            ms,
-            day,
-            KINDS[kind],
-            sid,
-            skey,
-            ident,
-            "",
-            model,
-            noise,
-            (),
-            None,
-            False,
-            tokens,
-            reason,
-        )
+        event = textless(ms, day, KINDS[kind], sid, skey, ident, model, noise, tokens, reason)
         yield at, event, notes
 
 
@@ -318,23 +319,7 @@ def parallel_events(
                         continue
                     seen.add(content_key)
                     won.append(content_key)
-                event = Event(
-                    ms,
-                    day,
-                    KINDS[kind],
-                    sid,
-                    skey,
-                    ident,
-                    "",
-                    model,
-                    noise,
-                    (),
-                    None,
-                    False,
-                    tokens,
-                    reason,
-                )
-                yield event
+                yield textless(ms, day, KINDS[kind], sid, skey, ident, model, noise, tokens, reason)
             if feed is not None:
                 gone = frozenset(dropped)
                 for day, positions, packed in day_notes:
