@@ -171,3 +171,14 @@ def test_transitions_worked_out_again_only_where_a_model_changed():
         if n % 37 == 0:
             step.transitions()  # worked out, then only the changed groups again
     assert step.transitions() == whole.transitions() and len(whole.transitions()) > 50
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_while_setting_aside_is_one_line_saying_what_to_do(tmp_path):
+    from memory_sync.errors import MemorySyncError
+    from memory_sync.private import _Aside
+
+    aside = _Aside(open("/dev/full", "wb", buffering=0), tmp_path)  # noqa: SIM115
+    with pytest.raises(MemorySyncError, match=r"could not set aside .* free space there"):
+        aside.write(b"x" * 10)
+    aside.close()
