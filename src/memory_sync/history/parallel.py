@@ -126,7 +126,18 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days, 
             stream = (ref.source, e.session_id)
             touched = days.setdefault(stream, set())
         touched.add(e.day)
-        kind = kind_index[e.kind]
+        # the event as `textless` takes it back, less its day
+        fields = (
+            e.ms,
+            kind_index[e.kind],
+            e.session_id,
+            e.session_key,
+            e.identity,
+            e.model,
+            e.noise,
+            e.tokens_before,
+            e.reason,
+        )
         if notes is not None:
             made_notes = notes(e)
             if made_notes is not None:
@@ -134,38 +145,8 @@ def _records(unit: Unit) -> tuple[list[Record], Problems, list[FileMark], Days, 
                 if found is None:
                     found = by_day[e.day] = (array("I"), [])
                 found[0].append(len(out))
-                found[1].append(
-                    (
-                        len(out),
-                        e.ms,
-                        kind,
-                        e.session_id,
-                        e.session_key,
-                        e.identity,
-                        e.model,
-                        e.noise,
-                        e.tokens_before,
-                        e.reason,
-                        made_notes,
-                    )
-                )
-        append(
-            (
-                ref.source,
-                key,
-                content_key,
-                e.ms,
-                e.day,
-                kind,
-                e.session_id,
-                e.session_key,
-                e.identity,
-                e.model,
-                e.noise,
-                e.tokens_before,
-                e.reason,
-            )
-        )
+                found[1].append((len(out), *fields, made_notes))
+        append((ref.source, key, content_key, e.day, *fields))
     packed = [(day, at.tobytes(), pack_notes(items)) for day, (at, items) in by_day.items()]
     return out, problems, marks, days, packed
 
@@ -293,8 +274,8 @@ def parallel_events(
                 source,
                 key,
                 content_key,
-                ms,
                 day,
+                ms,
                 kind,
                 sid,
                 skey,
