@@ -38,7 +38,8 @@ class DayParts:
 
     def take(self, item: tuple[Event, tuple[Any, ...]] | PackedDay) -> None:
         """Add one event of the day with its notes, or what a worker packed for the day."""
-        if isinstance(item, PackedDay):
+        if isinstance(item, PackedDay):  # only a parallel read packs, never with --summarize
+            assert self.text is None
             take = self.digest.take
             gone = item.dropped
             for at, event, notes in unpack_notes(self.digest.date, item.packed):
@@ -127,7 +128,7 @@ def read_chosen(
             make,
             DayParts.take,
             resident=days or (RESIDENT_DAYS if day_text is None else TEXT_RESIDENT_DAYS),
-            group=GROUP_DAYS if days is None else max(1, days // 4),
+            group=max(1, days // 4) if days else GROUP_DAYS,
             folder=settings.app_state_dir / "spill",
         )
 

@@ -65,10 +65,6 @@ class DayShelf(Generic[C]):
             return
         self.apply(collector, item)
 
-    def days(self) -> set[str]:
-        """Every day that has items."""
-        return set(self.collectors) | set(self.aside)
-
     def finished(self, days: Iterable[str]) -> Iterator[tuple[str, C]]:
         """The collectors of `days` (each at most once; a day without items gets an empty
         one): those in memory first, in the order given, then one group of set-aside days at a

@@ -165,11 +165,10 @@ def _marks(state: IndexState) -> Iterator[bytes]:
     files = list(state.files.values())  # orjson writes a dataclass as its fields
     for start in range(0, len(files), _PART):
         yield orjson.dumps({"files": files[start : start + _PART]})
-    book = state.book
-    for names, field_ in ((list(book.segments), "segments"), (list(book.session_keys), "keys")):
-        source = book.segments if field_ == "segments" else book.session_keys
-        for start in range(0, len(names), _PART):
-            yield orjson.dumps({field_: {n: source[n] for n in names[start : start + _PART]}})
+    for name, per_session in (("segments", state.book.segments), ("keys", state.book.session_keys)):
+        items = list(per_session.items())
+        for start in range(0, len(items), _PART):
+            yield orjson.dumps({name: dict(items[start : start + _PART])})
 
 
 def _marks_into(state: IndexState, parts: Iterable[bytes]) -> None:

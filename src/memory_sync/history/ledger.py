@@ -47,7 +47,7 @@ class Ledger:
     ) -> None:
         self.keys = KeySet(folder=folder, budget=keys)
         self.budget = records
-        self.seen = self.keys.recent  # the in-memory part, for tests inlined in hot loops
+        self.seen = self.keys.recent  # the in-memory part, tested inline by the parallel loop
         self.streams: dict[Stream, StreamRecord] = {}
         self.folder = folder
         self._aside: IO[bytes] | None = None
@@ -60,10 +60,6 @@ class Ledger:
             found = self.streams[stream] = StreamRecord()
         return found
 
-    def is_new(self, key: int) -> bool:
-        """Whether `key` was not met yet (the caller adds it)."""
-        return key not in self.seen and not (self.keys.spilled and self.keys.in_runs(key))
-
     def first(self, stream: Stream, day: str, key: int, content_key: int | None) -> bool:
         """True the first time either key is met; records both, and the day, for `stream`."""
         self._count += 1
@@ -71,15 +67,15 @@ class Ledger:
             self.trim()
         record = self.record(stream)
         record.days.add(day)
-        seen = self.seen
-        if key in seen or (self.keys.spilled and self.keys.in_runs(key)):
+        keys = self.keys
+        if key in keys:
             return False
-        seen.add(key)
+        keys.add(key)
         record.keys.append(key)
         if content_key is not None:
-            if content_key in seen or (self.keys.spilled and self.keys.in_runs(content_key)):
+            if content_key in keys:
                 return False
-            seen.add(content_key)
+            keys.add(content_key)
             record.keys.append(content_key)
         return True
 
